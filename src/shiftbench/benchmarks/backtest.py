@@ -1,0 +1,197 @@
+"""One benchmark cell: a model run over a dataset's rolling origins, then scored.
+
+The model is fitted on the training span (and again every ``refit_every`` origins, on the data up
+to that origin), absorbs each new observation through ``update``, and forecasts from every origin.
+For one-step protocols a model's ``one_step_path`` does all the origins of a fit in one pass.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from shiftbench.baselines.base import BaseForecaster
+from shiftbench.benchmarks import metrics
+from shiftbench.benchmarks.protocol import Design, design, refit_blocks
+from shiftbench.errors import FitError
+from shiftbench.models import get_model
+from shiftbench.types import INTERVAL_LEVELS, Dataset, Forecast
+
+FORECAST_COLUMNS: tuple[str, ...] = (
+    "dataset", "model", "seed", "cutoff", "ds", "h", "y", "y_hat",
+    "lo_80", "hi_80", "lo_95", "hi_95",
+)
+
+
+@dataclass
+class CellResult:
+    """What one (dataset, model, seed) cell produced."""
+
+    dataset: str
+    model: str
+    seed: int | None
+    status: str = "ok"
+    error: str | None = None
+    wall_time_s: float = 0.0
+    forecasts: pd.DataFrame | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def time_labels(index: pd.Index) -> list[Any]:
+    """Time points as written to files: ISO dates for dates, integers otherwise."""
+    if isinstance(index, pd.DatetimeIndex):
+        if (index == index.normalize()).all():
+            return [ts.date().isoformat() for ts in index]
+        return [ts.isoformat() for ts in index]
+    return [int(v) for v in index]
+
+
+def _collect(
+    rows: list[dict[str, Any]], sds: list[float], f: Forecast, cutoffs: list[int],
+    steps: list[int], targets: list[int], which: list[int],
+) -> None:
+    for j, (c, h, t) in enumerate(zip(cutoffs, steps, targets, strict=True)):
+        i = which[j]
+        row: dict[str, Any] = {"cutoff_pos": c, "target_pos": t, "h": h, "y_hat": float(f.mean[i])}
+        for level in INTERVAL_LEVELS:
+            if level in f.intervals:
+                row[f"lo_{level}"] = float(f.intervals[level][0][i])
+                row[f"hi_{level}"] = float(f.intervals[level][1][i])
+        rows.append(row)
+        sds.append(float(f.sd[i]) if f.sd is not None else np.nan)
+
+
+def backtest(
+    model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """Rolling-origin forecasts of one model on one dataset.
+
+    Returns the forecast rows (positions, step, forecast, intervals and ``sd``), the model's
+    ``info()`` of the last fit, and the warnings its fits raised.
+    """
+    y = ds.y.to_numpy(dtype=np.float64)
+    n = len(y)
+    protocol = ds.protocol
+    H = protocol.horizon
+    des: Design | None = design(ds) if (use_covariates and model.capabilities.covariates) else None
+    X = None if des is None else des.X
+    cutoffs = protocol.cutoffs(n)
+    if n - len(cutoffs) < model.capabilities.min_train:
+        raise FitError(
+            f"the training span has {n - len(cutoffs)} points; this model needs at least "
+            f"{model.capabilities.min_train}"
+        )
+    rows: list[dict[str, Any]] = []
+    sds: list[float] = []
+    fit_warnings: list[str] = []
+    info: dict[str, Any] = {}
+    for block in refit_blocks(cutoffs, protocol.refit_every):
+        c0, c_last = int(block[0]), int(block[-1])
+        fitted = model.clone().fit(
+            pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1]),
+            None if X is None else X[: c0 + 1],
+        )
+        fit_warnings.extend(getattr(fitted, "fit_warnings_", []))
+        if hasattr(fitted, "info"):
+            info = fitted.info()
+        if H == 1:
+            f = fitted.one_step_path(
+                y[c0 + 1 : c_last + 1], None if X is None else X[c0 + 1 : c_last + 2]
+            )
+            k = len(block)
+            _collect(rows, sds, f, [int(c) for c in block], [1] * k,
+                     [int(c) + 1 for c in block], list(range(k)))
+            continue
+        for i, c in enumerate(int(c) for c in block):
+            if i > 0:
+                fitted.update(y[c : c + 1], None if X is None else X[c : c + 1])
+            h_eff = min(H, n - 1 - c)
+            f = fitted.forecast(h_eff, None if des is None else des.future(c, h_eff))
+            steps = list(range(1, h_eff + 1))
+            _collect(rows, sds, f, [c] * h_eff, steps, [c + h for h in steps],
+                     list(range(h_eff)))
+    frame = pd.DataFrame(rows)
+    frame["sd"] = sds
+    if not np.all(np.isfinite(frame["y_hat"].to_numpy())):
+        raise FitError("the model produced non-finite forecasts")
+    return frame, info, sorted(set(fit_warnings))
+
+
+def score_cell(frame: pd.DataFrame, ds: Dataset) -> dict[str, float]:
+    """Metrics of one cell's forecast rows (all steps ahead together)."""
+    y = ds.y.to_numpy(dtype=np.float64)
+    n_train = len(y) - ds.protocol.n_test(len(y))
+    actual = y[frame["target_pos"].to_numpy()]
+    prev = y[frame["cutoff_pos"].to_numpy()]
+    intervals = None
+    if "lo_80" in frame.columns and frame["lo_80"].notna().all():
+        intervals = {
+            level: (frame[f"lo_{level}"].to_numpy(), frame[f"hi_{level}"].to_numpy())
+            for level in INTERVAL_LEVELS
+        }
+    sd = frame["sd"].to_numpy()
+    return metrics.score(
+        actual, frame["y_hat"].to_numpy(), prev, y[:n_train],
+        sd=sd if np.all(np.isfinite(sd)) else None, intervals=intervals,
+    )
+
+
+def to_forecast_rows(frame: pd.DataFrame, ds: Dataset, model: str, seed: int | None) -> pd.DataFrame:
+    """The rows of ``forecasts.csv`` (CONTRACT.md column order) for one cell."""
+    labels = time_labels(ds.y.index)
+    y = ds.y.to_numpy(dtype=np.float64)
+    out = pd.DataFrame(
+        {
+            "dataset": ds.name,
+            "model": model,
+            "seed": pd.array([seed] * len(frame), dtype="Int64"),
+            "cutoff": [labels[i] for i in frame["cutoff_pos"]],
+            "ds": [labels[i] for i in frame["target_pos"]],
+            "h": frame["h"].astype("int64").to_numpy(),
+            "y": y[frame["target_pos"].to_numpy()],
+            "y_hat": frame["y_hat"].to_numpy(),
+        }
+    )
+    for col in FORECAST_COLUMNS[8:]:
+        out[col] = frame[col].to_numpy() if col in frame.columns else np.nan
+    return out
+
+
+def run_cell(
+    ds: Dataset, model_name: str, params: dict[str, Any], seed: int | None
+) -> CellResult:
+    """Run and score one cell; any exception becomes a failed cell with its error."""
+    result = CellResult(dataset=ds.name, model=model_name, seed=seed)
+    start = time.perf_counter()
+    try:
+        spec = get_model(model_name)
+        cell_params = dict(params)
+        if spec.capabilities.seeded and seed is not None:
+            cell_params["seed"] = seed
+        model = spec.build(ds, cell_params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame, info, fit_warnings = backtest(model, ds)
+        result.metrics = score_cell(frame, ds)
+        result.forecasts = to_forecast_rows(frame, ds, model_name, seed)
+        result.info = info
+        result.warnings = fit_warnings
+    except Exception as exc:  # a failing cell must not stop the run
+        result.status = "failed"
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        result.error = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        result.info = {"traceback": traceback.format_exc(limit=-3)}
+    result.wall_time_s = time.perf_counter() - start
+    return result

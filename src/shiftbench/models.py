@@ -1,0 +1,75 @@
+"""The model registry: names to forecaster classes, with the defaults each dataset implies.
+
+The command line, the config and the reports all go through this table. Neural models register
+here by import path, so listing the models never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shiftbench.baselines.base import BaseForecaster
+from shiftbench.errors import InputError
+from shiftbench.types import Capabilities, Dataset
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One registered model."""
+
+    name: str
+    target: str  # "module:Class"
+    summary: str
+    dataset_defaults: Callable[[Dataset], dict[str, Any]] = field(default=lambda ds: {})
+
+    def cls(self) -> type[BaseForecaster]:
+        module, _, attr = self.target.partition(":")
+        loaded: type[BaseForecaster] = getattr(importlib.import_module(module), attr)
+        return loaded
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.cls().capabilities
+
+    def build(self, ds: Dataset, params: dict[str, Any] | None = None) -> BaseForecaster:
+        """An unfitted instance: the dataset's defaults, overridden by ``params``."""
+        merged = {**self.dataset_defaults(ds), **(params or {})}
+        return self.cls()(**merged)
+
+
+_REGISTRY: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec("naive", "shiftbench.baselines.naive:Naive",
+                  "persistence: the last observed value"),
+        ModelSpec("seasonal_naive", "shiftbench.baselines.naive:SeasonalNaive",
+                  "the value one season earlier",
+                  lambda ds: {"season_length": ds.season_length}),
+        ModelSpec("drift", "shiftbench.baselines.naive:Drift",
+                  "random walk with drift: last value plus the average change"),
+        ModelSpec("arima", "shiftbench.baselines.arima:ARIMA",
+                  "ARIMA(X), order by KPSS + AICc stepwise search on the training span"),
+        ModelSpec("arima_garch", "shiftbench.baselines.arima_garch:ARIMAGARCH",
+                  "ARIMA mean with GARCH(1,1) variance on its residuals"),
+    )
+}
+
+#: The models of the default suite, in report order.
+DEFAULT_MODELS: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def model_names() -> list[str]:
+    """Names of every registered model."""
+    return list(_REGISTRY)
+
+
+def get_model(name: str) -> ModelSpec:
+    """The registry entry of a model (``InputError`` naming it when unknown)."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(_REGISTRY)
+        raise InputError(f"unknown model {name!r} (known: {known})") from None

@@ -1,0 +1,189 @@
+"""Frozen value types shared by every layer: datasets, protocols, forecasts and capabilities."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from shiftbench.errors import DataError
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Interval levels (in percent) that every interval-giving model reports.
+INTERVAL_LEVELS: tuple[int, ...] = (80, 95)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a dataset is split into a training span and rolling forecast origins.
+
+    Parameters
+    ----------
+    test_size
+        Number of points forecast (an int), or a share of the series (a float in (0, 1)), rounded
+        to the nearest whole point.
+    horizon
+        Steps ahead forecast from each origin (1 = one-step). Rows with ``h > 1`` are written
+        only where the target lies inside the series.
+    refit_every
+        Re-estimate the model every ``refit_every`` origins; 0 fits once on the training span and
+        only absorbs new observations afterwards.
+    lstm_window
+        The default input window of the LSTM models for this dataset.
+    """
+
+    test_size: int | float
+    horizon: int = 1
+    refit_every: int = 0
+    lstm_window: int = 3
+
+    def n_test(self, n: int) -> int:
+        """Resolve :attr:`test_size` into a number of test points for a series of length ``n``.
+
+        >>> Protocol(test_size=0.2).n_test(5001)
+        1000
+        """
+        if isinstance(self.test_size, float):
+            return int(math.floor(self.test_size * n + 0.5))
+        return int(self.test_size)
+
+    def cutoffs(self, n: int) -> npt.NDArray[np.int64]:
+        """Positions of the forecast origins: the last point each forecast may see.
+
+        The first origin is the end of the training span; the last is the point just before the
+        last observation, so every test point is forecast one step ahead exactly once.
+
+        >>> Protocol(test_size=3).cutoffs(10).tolist()
+        [6, 7, 8]
+        """
+        n_test = self.n_test(n)
+        return np.arange(n - n_test - 1, n - 1, dtype=np.int64)
+
+    def describe(self) -> str:
+        """A short human-readable form, for listings."""
+        size = f"{self.test_size:.0%}" if isinstance(self.test_size, float) else str(self.test_size)
+        refit = "once" if self.refit_every == 0 else f"every {self.refit_every}"
+        return f"last {size} points, h={self.horizon}, fit {refit}"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A univariate target with optional covariates, and how to benchmark it.
+
+    Attributes
+    ----------
+    name
+        Registry name.
+    y
+        The target, indexed by dates (``DatetimeIndex``) or by position (``RangeIndex``).
+    exog
+        Covariates aligned with ``y``, or None.
+    observed
+        Covariates observed with the target: a forecast made at cutoff t may use them up to t only.
+    known_ahead
+        Calendar covariates, known for the forecast target itself.
+    season_length
+        The seasonal period used by ``seasonal_naive`` (1 when there is none).
+    frequency
+        A pandas offset alias (``"D"``, ``"MS"``) or None for integer time.
+    protocol
+        The default protocol.
+    source
+        Provenance: where the raw data come from and how the series is derived.
+    sha256
+        Checksum of the derived series (see :func:`shiftbench.datasets.base.frame_sha256`).
+    """
+
+    name: str
+    y: pd.Series
+    exog: pd.DataFrame | None
+    season_length: int
+    frequency: str | None
+    protocol: Protocol
+    source: str
+    sha256: str
+    observed: tuple[str, ...] = ()
+    known_ahead: tuple[str, ...] = ()
+    description: str = ""
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    @property
+    def covariates(self) -> tuple[str, ...]:
+        """All covariate names, observed first."""
+        return tuple(self.observed) + tuple(self.known_ahead)
+
+    def with_protocol(self, protocol: Protocol) -> Dataset:
+        """A copy with another protocol, checked against the series length."""
+        check_protocol_fits(self.name, len(self.y), protocol)
+        return Dataset(
+            name=self.name,
+            y=self.y,
+            exog=self.exog,
+            season_length=self.season_length,
+            frequency=self.frequency,
+            protocol=protocol,
+            source=self.source,
+            sha256=self.sha256,
+            observed=self.observed,
+            known_ahead=self.known_ahead,
+            description=self.description,
+        )
+
+
+#: Fewest points a training span may have.
+MIN_TRAIN = 4
+
+
+def check_protocol_fits(name: str, n: int, protocol: Protocol) -> None:
+    """Raise :class:`DataError` when the protocol does not fit a series of length ``n``."""
+    n_test = protocol.n_test(n)
+    if n_test < 1:
+        raise DataError(f"dataset {name!r}: test_size {protocol.test_size!r} leaves no test point")
+    if n - n_test < MIN_TRAIN:
+        raise DataError(
+            f"dataset {name!r}: too short for the protocol: {n} points, {n_test} for testing "
+            f"leaves {n - n_test} for training (at least {MIN_TRAIN} needed)"
+        )
+    if protocol.horizon < 1:
+        raise DataError(f"dataset {name!r}: horizon must be at least 1, got {protocol.horizon}")
+    if protocol.refit_every < 0:
+        raise DataError(f"dataset {name!r}: refit_every must be >= 0, got {protocol.refit_every}")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Forecasts for steps 1..H from one origin.
+
+    ``mean`` holds the point forecasts; ``sd`` the predictive standard deviation where the model
+    gives one; ``intervals`` maps a level in percent (80, 95) to the (lower, upper) arrays.
+    """
+
+    mean: FloatArray
+    sd: FloatArray | None = None
+    intervals: dict[int, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.mean.ndim != 1:
+            raise ValueError("Forecast.mean must be one-dimensional")
+
+    @property
+    def horizon(self) -> int:
+        return int(self.mean.shape[0])
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model can do: the harness and the listings read this, never the model's code."""
+
+    covariates: bool = False
+    variance: bool = False
+    seeded: bool = False
+    min_train: int = 2
+    family: Literal["baseline", "statistical", "neural"] = "baseline"
