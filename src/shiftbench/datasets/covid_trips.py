@@ -128,7 +128,7 @@ def build_nyc(
     y = pd.Series(total.astype("float64").to_numpy(), index=dates, name="subway_bus_ridership")
     exog = _case_covariates(read_daily_cases(cases_txt), dates, cases_txt.name)
     holidays = USFederalHolidayCalendar().holidays(start=start, end=end)
-    workday = (dates.dayofweek < 5) & ~dates.isin(holidays)
+    workday = (dates.day_of_week < 5) & ~dates.isin(holidays)
     exog["day_type"] = workday.astype(np.float64)
     return y, exog
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +39,18 @@ def _numeric(values: pd.Series, path: Path, name: str, *, finite: bool) -> np.nd
         what = "NaN (missing value)" if math.isnan(array[pos]) else "infinite value"
         raise DataError(f"{path}: column {name!r} line {pos + 2}: {what}")
     return array
+
+
+def _infer_freq(index: pd.DatetimeIndex) -> str | None:
+    """The pandas frequency alias of a regular date index, or None."""
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 announces an offset return type
+        inferred = pd.infer_freq(index)
+    if inferred is None:
+        return None
+    return inferred if isinstance(inferred, str) else str(inferred.freqstr)
 
 
 def load_csv(
@@ -121,7 +134,7 @@ def load_csv(
                 f"{path}: column {date!r} line {pos + 2}: dates not sorted "
                 f"({index[pos]} comes after {index[pos - 1]})"
             )
-        freq = pd.infer_freq(index) if len(index) >= 3 else None
+        freq = _infer_freq(index)
         if freq is not None:
             index = pd.DatetimeIndex(index, freq=freq)
     else:

@@ -1,0 +1,284 @@
+"""A run: the grid of (dataset, model, seed) cells, executed, then written as a run directory.
+
+Everything that can be wrong with the inputs (config, names, data files, sizes) is checked before
+the first cell starts, so a bad input never costs computed results. A failing cell is recorded and
+the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from shiftbench.benchmarks.backtest import FORECAST_COLUMNS, CellResult, run_cell
+from shiftbench.benchmarks.config import CsvDataset, RunConfig
+from shiftbench.datasets import load_csv, load_dataset
+from shiftbench.errors import DataError
+from shiftbench.models import get_model
+from shiftbench.types import Dataset, Protocol, check_protocol_fits
+
+METRIC_COLUMNS: tuple[str, ...] = ("dataset", "model", "seed", "metric", "value")
+Progress = Callable[[int, int, CellResult], None]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of work."""
+
+    dataset: Dataset
+    model: str
+    params: dict[str, Any]
+    seed: int | None
+
+
+@dataclass
+class RunResult:
+    """A finished run: where it was written and what it holds."""
+
+    path: Path
+    manifest: dict[str, Any]
+    forecasts: pd.DataFrame
+    metrics: pd.DataFrame
+    cells: list[CellResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[CellResult]:
+        return [c for c in self.cells if not c.ok]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every cell succeeded, 3 when some failed (CONTRACT.md)."""
+        return 3 if self.failed else 0
+
+
+def _apply_options(ds: Dataset, options: dict[str, Any]) -> Dataset:
+    if not options:
+        return ds
+    proto = ds.protocol
+    protocol = Protocol(
+        test_size=options.get("test_size", proto.test_size),
+        horizon=options.get("horizon", proto.horizon),
+        refit_every=options.get("refit_every", proto.refit_every),
+        lstm_window=options.get("lstm_window", proto.lstm_window),
+    )
+    check_protocol_fits(ds.name, len(ds), protocol)
+    season = options.get("season_length", ds.season_length)
+    if season < 1:
+        raise DataError(f"dataset {ds.name!r}: season_length must be >= 1, got {season}")
+    out = ds.with_protocol(protocol)
+    if season != ds.season_length:
+        out = Dataset(**{**out.__dict__, "season_length": season})
+    return out
+
+
+def _load_csv(spec: CsvDataset) -> Dataset:
+    return load_csv(
+        spec.path, spec.target, date=spec.date, exog=spec.exog, known_ahead=spec.known_ahead,
+        name=spec.dataset_name, test_size=spec.test_size, horizon=spec.horizon,
+        season_length=spec.season_length, lstm_window=spec.lstm_window,
+    )
+
+
+def resolve_datasets(config: RunConfig) -> list[Dataset]:
+    """Load every selected dataset with the config's protocol overrides applied."""
+    loaded = [load_dataset(name) for name in config.datasets]
+    loaded += [_load_csv(spec) for spec in config.csv]
+    return [
+        _apply_options(ds, {**config.protocol, **config.dataset_options.get(ds.name, {})})
+        for ds in loaded
+    ]
+
+
+def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
+    """The grid in report order: dataset, then model, then seed (seeded models only)."""
+    cells = []
+    for ds in datasets:
+        for name in config.models:
+            spec = get_model(name)
+            params = config.model_params.get(name, {})
+            seeds: tuple[int | None, ...] = (
+                tuple(config.seeds) if spec.capabilities.seeded else (None,)
+            )
+            for seed in seeds:
+                cells.append(Cell(ds, name, params, seed))
+    return cells
+
+
+def _execute(cell: Cell) -> CellResult:
+    return run_cell(cell.dataset, cell.model, cell.params, cell.seed)
+
+
+def execute(cells: list[Cell], jobs: int, progress: Progress | None = None) -> list[CellResult]:
+    """Run the cells, serially or in ``jobs`` processes; results keep the cells' order."""
+    results: list[CellResult] = []
+    if jobs <= 1 or len(cells) <= 1:
+        for cell in cells:
+            results.append(_execute(cell))
+            if progress:
+                progress(len(results), len(cells), results[-1])
+        return results
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(_execute, cells):
+            results.append(result)
+            if progress:
+                progress(len(results), len(cells), result)
+    return results
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for dist in ("numpy", "pandas", "scipy", "statsmodels", "arch", "tensorflow", "keras",
+                 "scikit-learn", "shiftbench"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _git_commit() -> str | None:
+    here = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) == 40 else None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _new_run_dir(out: Path, config_hash: str, started: dt.datetime) -> Path:
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    base = f"{stamp}-{config_hash[:8]}"
+    out.mkdir(parents=True, exist_ok=True)
+    for i in range(1000):
+        candidate = out / (base if i == 0 else f"{base}-{i}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise DataError(f"{out}: cannot create a new run directory")
+
+
+def _frames(results: list[CellResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    forecast_parts = [r.forecasts for r in results if r.forecasts is not None]
+    forecasts = (
+        pd.concat(forecast_parts, ignore_index=True) if forecast_parts
+        else pd.DataFrame(columns=list(FORECAST_COLUMNS))
+    )
+    rows = [
+        {"dataset": r.dataset, "model": r.model, "seed": r.seed, "metric": k, "value": v}
+        for r in results for k, v in r.metrics.items()
+    ]
+    metrics = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+    metrics["seed"] = metrics["seed"].astype("Int64")
+    return forecasts, metrics
+
+
+def _cell_entry(r: CellResult) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "dataset": r.dataset, "model": r.model, "seed": r.seed, "status": r.status,
+        "wall_time_s": r.wall_time_s, "error": r.error, "warnings": r.warnings,
+    }
+    entry["info"] = r.info
+    return entry
+
+
+def run_config(
+    config: RunConfig, *, progress: Progress | None = None, command: list[str] | None = None
+) -> RunResult:
+    """Run a validated config and write its run directory."""
+    datasets = resolve_datasets(config)
+    cells = plan_cells(config, datasets)
+    started = dt.datetime.now(dt.UTC)
+    config_hash = config.sha256()
+    run_dir = _new_run_dir(Path(config.out), config_hash, started)
+    results = execute(cells, config.jobs, progress)
+    finished = dt.datetime.now(dt.UTC)
+    forecasts, metrics = _frames(results)
+    manifest: dict[str, Any] = {
+        "run_id": run_dir.name,
+        "started_at": started.isoformat(),
+        "finished_at": finished.isoformat(),
+        "command": command,
+        "config": config.to_dict(),
+        "config_sha256": config_hash,
+        "datasets": {
+            ds.name: {
+                "sha256": ds.sha256, "length": len(ds), "frequency": ds.frequency,
+                "season_length": ds.season_length, "source": ds.source,
+                "protocol": {
+                    "test_size": ds.protocol.test_size, "n_test": ds.protocol.n_test(len(ds)),
+                    "horizon": ds.protocol.horizon, "refit_every": ds.protocol.refit_every,
+                    "lstm_window": ds.protocol.lstm_window,
+                },
+                "observed_covariates": list(ds.observed),
+                "known_ahead_covariates": list(ds.known_ahead),
+            }
+            for ds in datasets
+        },
+        "versions": _versions(),
+        "platform": {"system": platform.platform(), "machine": platform.machine(),
+                     "processor": platform.processor(), "cpu_count": os.cpu_count()},
+        "git_commit": _git_commit(),
+        "seeds": list(config.seeds),
+        "determinism": {
+            "seeds": list(config.seeds),
+            "note": "classical models are deterministic; seeded models run once per seed",
+            "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
+        },
+        "cells": [_cell_entry(r) for r in results],
+        "status": "completed" if all(r.ok for r in results) else "completed_with_failures",
+    }
+    write_atomic(run_dir / "forecasts.csv", forecasts.to_csv(index=False, lineterminator="\n"))
+    write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, lineterminator="\n"))
+    write_atomic(
+        run_dir / "manifest.json",
+        json.dumps(_finite(manifest), indent=2, default=_json_default, allow_nan=False) + "\n",
+    )
+    return RunResult(run_dir, manifest, forecasts, metrics, results)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or inf: they are written as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, tuple | set):
+        return list(value)
+    return str(value)
+
+
+
+__all__ = ["RunResult", "execute", "plan_cells", "resolve_datasets", "run_config"]

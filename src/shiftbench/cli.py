@@ -1,0 +1,182 @@
+"""The ``shiftbench`` command line (CONTRACT.md): run, datasets, models.
+
+Bad usage, a bad config or bad input data print one line, ``shiftbench: error: ...``, and exit
+with code 2; a run whose cells partly failed exits with 3 after writing everything it computed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from shiftbench.errors import InputError
+
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_CELLS = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="shiftbench",
+        description="Benchmark classical and neural forecasters and catch the LSTM right shift.",
+    )
+    from shiftbench import __version__
+
+    parser.add_argument("--version", action="version", version=f"shiftbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run the benchmark grid and write a run directory")
+    run.add_argument("--config", help="TOML config file (see examples/default.toml)")
+    run.add_argument("--datasets", type=_list, help="comma-separated dataset names")
+    run.add_argument("--models", type=_list, help="comma-separated model names")
+    run.add_argument("--seeds", help="seeds for seeded models: a list 0,1,2 or a count N")
+    run.add_argument("--out", help="parent directory of the run directory (default: runs)")
+    run.add_argument("--jobs", type=int, help="worker processes (default: 1)")
+    csv = run.add_argument_group("your own data")
+    csv.add_argument("--dataset-file", help="a CSV file to benchmark")
+    csv.add_argument("--target", help="the column to forecast")
+    csv.add_argument("--date", help="the column of dates (optional)")
+    csv.add_argument("--exog", type=_list, default=[], help="observed covariate columns")
+    csv.add_argument("--known-ahead", type=_list, default=[],
+                     help="covariate columns known ahead (calendar variables)")
+    csv.add_argument("--test-size", type=float, help="test points (>= 1) or share (< 1)")
+    csv.add_argument("--season-length", type=int, default=1, help="seasonal period")
+
+    sub.add_parser("datasets", help="list the datasets")
+    sub.add_parser("models", help="list the models")
+    return parser
+
+
+def _csv_spec(args: argparse.Namespace) -> object:
+    from shiftbench.benchmarks.config import CsvDataset
+
+    if args.dataset_file is None:
+        for flag, value in (("--target", args.target), ("--date", args.date)):
+            if value is not None:
+                raise InputError(f"{flag} needs --dataset-file")
+        return None
+    if args.target is None:
+        raise InputError("--dataset-file needs --target COLUMN")
+    test_size: int | float = 0.2
+    if args.test_size is not None:
+        if args.test_size <= 0:
+            raise InputError(f"--test-size must be positive, got {args.test_size}")
+        test_size = int(args.test_size) if args.test_size >= 1 else float(args.test_size)
+    return CsvDataset(
+        path=args.dataset_file, target=args.target, date=args.date,
+        exog=tuple(args.exog) + tuple(args.known_ahead), known_ahead=tuple(args.known_ahead),
+        test_size=test_size, season_length=args.season_length,
+    )
+
+
+def _progress(done: int, total: int, cell: object) -> None:
+    from shiftbench.benchmarks.backtest import CellResult
+
+    assert isinstance(cell, CellResult)
+    seed = "" if cell.seed is None else f" seed {cell.seed}"
+    status = "ok" if cell.ok else f"FAILED: {cell.error}"
+    print(
+        f"[{done}/{total}] {cell.dataset} / {cell.model}{seed}: {status} "
+        f"({cell.wall_time_s:.1f} s)",
+        file=sys.stderr, flush=True,
+    )
+
+
+def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from shiftbench.benchmarks.config import load_config, parse_seeds, with_overrides
+    from shiftbench.benchmarks.runner import run_config
+
+    config = load_config(args.config)
+    csv = _csv_spec(args)
+    config = with_overrides(
+        config,
+        datasets=tuple(args.datasets) if args.datasets is not None else None,
+        models=tuple(args.models) if args.models is not None else None,
+        seeds=parse_seeds(args.seeds, "--seeds") if args.seeds is not None else None,
+        out=args.out,
+        jobs=args.jobs,
+        csv=(csv,) if csv is not None else None,
+        keep_datasets=args.datasets is not None,
+    )
+    result = run_config(config, progress=_progress, command=["shiftbench", *argv])
+    for cell in result.failed:
+        seed = "" if cell.seed is None else f" seed {cell.seed}"
+        print(f"failed: {cell.dataset} / {cell.model}{seed}: {cell.error}", file=sys.stderr)
+    print(result.path)
+    return result.exit_code
+
+
+def cmd_datasets() -> int:
+    from shiftbench.datasets import dataset_names, load_dataset
+
+    rows = [("name", "length", "frequency", "covariates", "default protocol", "source")]
+    for name in dataset_names():
+        ds = load_dataset(name)
+        covariates = ", ".join(
+            [f"{c} (observed)" for c in ds.observed] + [f"{c} (known ahead)" for c in ds.known_ahead]
+        ) or "-"
+        rows.append((name, str(len(ds)), ds.frequency or "integer", covariates,
+                     ds.protocol.describe(), ds.source))
+    _print_table(rows)
+    return EXIT_OK
+
+
+def cmd_models() -> int:
+    from shiftbench.models import get_model, model_names
+
+    rows = [("name", "covariates", "variance", "seeded", "description")]
+    for name in model_names():
+        spec = get_model(name)
+        caps = spec.capabilities
+        rows.append((name, _yes(caps.covariates), _yes(caps.variance), _yes(caps.seeded),
+                     spec.summary))
+    _print_table(rows)
+    return EXIT_OK
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)]
+        print("  ".join([*cells, row[-1]]).rstrip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        if args.command == "run":
+            return cmd_run(args, args_list)
+        if args.command == "datasets":
+            return cmd_datasets()
+        if args.command == "models":
+            return cmd_models()
+    except InputError as exc:
+        print(f"shiftbench: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("shiftbench: interrupted", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command!r}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""A whole run: the run directory's files, the manifest, failures, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import shiftbench as sb
+from shiftbench.benchmarks.config import RunConfig
+from shiftbench.benchmarks.runner import run_config
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> sb.benchmarks.runner.RunResult:  # type: ignore[name-defined]
+    out = tmp_path_factory.mktemp("runs")
+    return sb.run(datasets=["sales", "covid_trips"], models=["naive", "drift", "arima"],
+                  out=str(out), model_params={"arima": {"max_p": 2, "max_q": 2}})
+
+
+def test_run_directory_holds_the_contract_files(small_run) -> None:  # type: ignore[no-untyped-def]
+    names = {p.name for p in small_run.path.iterdir()}
+    assert {"manifest.json", "forecasts.csv", "metrics.csv"} <= names
+    assert not any(name.startswith(".") for name in names)  # no temporary files left
+
+
+def test_forecasts_csv_columns_and_row_count(small_run) -> None:  # type: ignore[no-untyped-def]
+    f = pd.read_csv(small_run.path / "forecasts.csv")
+    assert list(f.columns) == ["dataset", "model", "seed", "cutoff", "ds", "h", "y", "y_hat",
+                               "lo_80", "hi_80", "lo_95", "hi_95"]
+    assert len(f) == 3 * 10 + 3 * 31
+    assert f["seed"].isna().all()  # no seeded model in this run
+
+
+def test_floats_are_written_with_full_precision(small_run) -> None:  # type: ignore[no-untyped-def]
+    written = pd.read_csv(small_run.path / "forecasts.csv")
+    in_memory = small_run.forecasts
+    assert (written["y_hat"].to_numpy() == in_memory["y_hat"].to_numpy()).all()
+
+
+def test_metrics_csv_is_long_format_with_every_metric(small_run) -> None:  # type: ignore[no-untyped-def]
+    m = pd.read_csv(small_run.path / "metrics.csv")
+    assert list(m.columns) == ["dataset", "model", "seed", "metric", "value"]
+    arima = set(m.loc[(m.model == "arima") & (m.dataset == "sales"), "metric"])
+    assert {"mse", "rmse", "mae", "mape", "smape", "mase", "r2", "theil_u2",
+            "directional_accuracy", "coverage_80", "coverage_95", "crps"} == arima
+    naive_mse = m.loc[(m.model == "naive") & (m.dataset == "sales") & (m.metric == "mse"), "value"]
+    assert float(naive_mse.iloc[0]) == pytest.approx(1125.1)
+
+
+def test_manifest_records_what_reproduces_the_run(small_run) -> None:  # type: ignore[no-untyped-def]
+    manifest = json.loads((small_run.path / "manifest.json").read_text())
+    for key in ("run_id", "started_at", "finished_at", "config", "config_sha256", "datasets",
+                "versions", "platform", "seeds", "determinism", "cells", "git_commit"):
+        assert key in manifest
+    assert manifest["datasets"]["sales"]["sha256"] == sb.load_dataset("sales").sha256
+    assert manifest["datasets"]["covid_trips"]["length"] == 198
+    for package in ("python", "numpy", "pandas", "statsmodels", "arch", "scikit-learn",
+                    "shiftbench"):
+        assert manifest["versions"][package]
+    assert len(manifest["cells"]) == 6
+    assert all(c["status"] == "ok" and c["wall_time_s"] >= 0 for c in manifest["cells"])
+    assert small_run.exit_code == 0
+
+
+def test_same_config_gives_identical_files(tmp_path: Path) -> None:
+    config = RunConfig(datasets=("sales",), models=("naive", "arima_garch"), out=str(tmp_path))
+    a = run_config(config)
+    b = run_config(config)
+    assert a.path != b.path
+    for name in ("forecasts.csv", "metrics.csv"):
+        assert (a.path / name).read_bytes() == (b.path / name).read_bytes()
+
+
+def test_failed_cell_is_recorded_and_the_rest_is_written(tmp_path: Path) -> None:
+    config = RunConfig(
+        datasets=("sales",), models=("naive", "seasonal_naive"), out=str(tmp_path),
+        dataset_options={"sales": {"season_length": 40}},
+    )
+    result = run_config(config)
+    assert result.exit_code == 3
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    status = {c["model"]: c for c in manifest["cells"]}
+    assert status["naive"]["status"] == "ok"
+    assert status["seasonal_naive"]["status"] == "failed"
+    assert "season_length 40" in status["seasonal_naive"]["error"]
+    assert set(pd.read_csv(result.path / "forecasts.csv")["model"]) == {"naive"}
+
+
+def test_parallel_jobs_give_the_same_rows_in_the_same_order(tmp_path: Path) -> None:
+    base = RunConfig(datasets=("sales", "consumption_intervals"), models=("naive", "drift"),
+                     out=str(tmp_path))
+    serial = run_config(base)
+    parallel = run_config(RunConfig(**{**base.__dict__, "jobs": 2}))
+    assert (serial.path / "forecasts.csv").read_bytes() == (parallel.path / "forecasts.csv").read_bytes()
