@@ -60,6 +60,11 @@ def exog_dataset() -> Dataset:
     y = 100.0 + 20.0 * workday - 0.1 * cases + rng.normal(scale=2.0, size=n)
     exog = pd.DataFrame({"cases": cases, "workday": workday})
     return make_dataset(
-        y, exog=exog, observed=("cases",), known_ahead=("workday",), test_size=20,
-        season_length=7, name="exog_synthetic",
+        y,
+        exog=exog,
+        observed=("cases",),
+        known_ahead=("workday",),
+        test_size=20,
+        season_length=7,
+        name="exog_synthetic",
     )

@@ -17,7 +17,9 @@ def test_datasets_lists_every_dataset_with_its_source(capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     for name in ("sales", "sine", "covid_trips", "consumption_intervals", "covid_trips_nyc"):
         assert f"\n{name} " in out
-    assert "5001" in out and "day_type (known ahead)" in out and "CDNOW" in out
+    assert "5001" in out
+    assert "day_type (known ahead)" in out
+    assert "CDNOW" in out
 
 
 def test_models_lists_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
@@ -27,7 +29,9 @@ def test_models_lists_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
     assert arima.split()[1:3] == ["yes", "yes"]  # covariates, variance
 
 
-def test_run_prints_the_run_directory_last(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_prints_the_run_directory_last(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["run", "--datasets", "sales", "--models", "naive,drift", "--out", str(tmp_path)])
     assert code == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
@@ -37,14 +41,32 @@ def test_run_prints_the_run_directory_last(tmp_path: Path, capsys: pytest.Captur
 
 def test_run_on_a_user_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     csv = tmp_path / "demand.csv"
-    csv.write_text("day,units,promo\n" + "".join(
-        f"2024-02-{i + 1:02d},{20 + (i % 7)},{i % 2}\n" for i in range(28)))
-    code = main(["run", "--dataset-file", str(csv), "--target", "units", "--date", "day",
-                 "--exog", "promo", "--models", "naive,arima", "--out", str(tmp_path / "runs")])
+    csv.write_text(
+        "day,units,promo\n"
+        + "".join(f"2024-02-{i + 1:02d},{20 + (i % 7)},{i % 2}\n" for i in range(28))
+    )
+    code = main(
+        [
+            "run",
+            "--dataset-file",
+            str(csv),
+            "--target",
+            "units",
+            "--date",
+            "day",
+            "--exog",
+            "promo",
+            "--models",
+            "naive,arima",
+            "--out",
+            str(tmp_path / "runs"),
+        ]
+    )
     assert code == 0
     run_dir = Path(capsys.readouterr().out.strip().splitlines()[-1])
     text = (run_dir / "forecasts.csv").read_text()
-    assert "demand,arima" in text and "2024-02-28" in text
+    assert "demand,arima" in text
+    assert "2024-02-28" in text
 
 
 def exit_code(argv: list[str]) -> int:
@@ -69,7 +91,10 @@ def exit_code(argv: list[str]) -> int:
     ],
 )
 def test_bad_input_is_exit_2_with_one_line(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -84,9 +109,21 @@ def test_module_entry_point_exits_2_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("t,y\n1,2\n2,oops\n")
     done = subprocess.run(
-        [sys.executable, "-m", "shiftbench", "run", "--dataset-file", str(bad), "--target", "y",
-         "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "shiftbench",
+            "run",
+            "--dataset-file",
+            str(bad),
+            "--target",
+            "y",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
@@ -98,8 +135,10 @@ def test_module_entry_point_exits_2_without_traceback(tmp_path: Path) -> None:
 
 def test_failed_cells_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "c.toml"
-    cfg.write_text('datasets = ["sales"]\nmodels = ["naive", "seasonal_naive"]\n'
-                   '[dataset.sales]\nseason_length = 40\n')
+    cfg.write_text(
+        'datasets = ["sales"]\nmodels = ["naive", "seasonal_naive"]\n'
+        "[dataset.sales]\nseason_length = 40\n"
+    )
     code = main(["run", "--config", str(cfg), "--out", str(tmp_path / "runs")])
     assert code == 3
     captured = capsys.readouterr()

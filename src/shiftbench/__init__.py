@@ -68,7 +68,8 @@ def run(
         datasets=tuple(datasets) if datasets is not None else None,
         models=tuple(models) if models is not None else None,
         seeds=parse_seeds(seeds if isinstance(seeds, int) else list(seeds))
-        if seeds is not None else None,
+        if seeds is not None
+        else None,
         out=out,
         jobs=jobs,
         keep_datasets=True,

@@ -49,8 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     csv.add_argument("--target", help="the column to forecast")
     csv.add_argument("--date", help="the column of dates (optional)")
     csv.add_argument("--exog", type=_list, default=[], help="observed covariate columns")
-    csv.add_argument("--known-ahead", type=_list, default=[],
-                     help="covariate columns known ahead (calendar variables)")
+    csv.add_argument(
+        "--known-ahead",
+        type=_list,
+        default=[],
+        help="covariate columns known ahead (calendar variables)",
+    )
     csv.add_argument("--test-size", type=float, help="test points (>= 1) or share (< 1)")
     csv.add_argument("--season-length", type=int, default=1, help="seasonal period")
 
@@ -75,9 +79,13 @@ def _csv_spec(args: argparse.Namespace) -> object:
             raise InputError(f"--test-size must be positive, got {args.test_size}")
         test_size = int(args.test_size) if args.test_size >= 1 else float(args.test_size)
     return CsvDataset(
-        path=args.dataset_file, target=args.target, date=args.date,
-        exog=tuple(args.exog) + tuple(args.known_ahead), known_ahead=tuple(args.known_ahead),
-        test_size=test_size, season_length=args.season_length,
+        path=args.dataset_file,
+        target=args.target,
+        date=args.date,
+        exog=tuple(args.exog) + tuple(args.known_ahead),
+        known_ahead=tuple(args.known_ahead),
+        test_size=test_size,
+        season_length=args.season_length,
     )
 
 
@@ -90,7 +98,8 @@ def _progress(done: int, total: int, cell: object) -> None:
     print(
         f"[{done}/{total}] {cell.dataset} / {cell.model}{seed}: {status} "
         f"({cell.wall_time_s:.1f} s)",
-        file=sys.stderr, flush=True,
+        file=sys.stderr,
+        flush=True,
     )
 
 
@@ -124,11 +133,23 @@ def cmd_datasets() -> int:
     rows = [("name", "length", "frequency", "covariates", "default protocol", "source")]
     for name in dataset_names():
         ds = load_dataset(name)
-        covariates = ", ".join(
-            [f"{c} (observed)" for c in ds.observed] + [f"{c} (known ahead)" for c in ds.known_ahead]
-        ) or "-"
-        rows.append((name, str(len(ds)), ds.frequency or "integer", covariates,
-                     ds.protocol.describe(), ds.source))
+        covariates = (
+            ", ".join(
+                [f"{c} (observed)" for c in ds.observed]
+                + [f"{c} (known ahead)" for c in ds.known_ahead]
+            )
+            or "-"
+        )
+        rows.append(
+            (
+                name,
+                str(len(ds)),
+                ds.frequency or "integer",
+                covariates,
+                ds.protocol.describe(),
+                ds.source,
+            )
+        )
     _print_table(rows)
     return EXIT_OK
 
@@ -140,8 +161,9 @@ def cmd_models() -> int:
     for name in model_names():
         spec = get_model(name)
         caps = spec.capabilities
-        rows.append((name, _yes(caps.covariates), _yes(caps.variance), _yes(caps.seeded),
-                     spec.summary))
+        rows.append(
+            (name, _yes(caps.covariates), _yes(caps.variance), _yes(caps.seeded), spec.summary)
+        )
     _print_table(rows)
     return EXIT_OK
 
@@ -150,7 +172,7 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def _print_table(rows: list[tuple[str, ...]]) -> None:
+def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)]

@@ -43,17 +43,30 @@ class ModelSpec:
 _REGISTRY: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        ModelSpec("naive", "shiftbench.baselines.naive:Naive",
-                  "persistence: the last observed value"),
-        ModelSpec("seasonal_naive", "shiftbench.baselines.naive:SeasonalNaive",
-                  "the value one season earlier",
-                  lambda ds: {"season_length": ds.season_length}),
-        ModelSpec("drift", "shiftbench.baselines.naive:Drift",
-                  "random walk with drift: last value plus the average change"),
-        ModelSpec("arima", "shiftbench.baselines.arima:ARIMA",
-                  "ARIMA(X), order by KPSS + AICc stepwise search on the training span"),
-        ModelSpec("arima_garch", "shiftbench.baselines.arima_garch:ARIMAGARCH",
-                  "ARIMA mean with GARCH(1,1) variance on its residuals"),
+        ModelSpec(
+            "naive", "shiftbench.baselines.naive:Naive", "persistence: the last observed value"
+        ),
+        ModelSpec(
+            "seasonal_naive",
+            "shiftbench.baselines.naive:SeasonalNaive",
+            "the value one season earlier",
+            lambda ds: {"season_length": ds.season_length},
+        ),
+        ModelSpec(
+            "drift",
+            "shiftbench.baselines.naive:Drift",
+            "random walk with drift: last value plus the average change",
+        ),
+        ModelSpec(
+            "arima",
+            "shiftbench.baselines.arima:ARIMA",
+            "ARIMA(X), order by KPSS + AICc stepwise search on the training span",
+        ),
+        ModelSpec(
+            "arima_garch",
+            "shiftbench.baselines.arima_garch:ARIMAGARCH",
+            "ARIMA mean with GARCH(1,1) variance on its residuals",
+        ),
     )
 }
 

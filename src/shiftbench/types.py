@@ -49,7 +49,7 @@ class Protocol:
         1000
         """
         if isinstance(self.test_size, float):
-            return int(math.floor(self.test_size * n + 0.5))
+            return math.floor(self.test_size * n + 0.5)
         return int(self.test_size)
 
     def cutoffs(self, n: int) -> npt.NDArray[np.int64]:

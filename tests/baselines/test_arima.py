@@ -59,7 +59,7 @@ def test_random_walk_interval_widens_with_the_square_root_of_h() -> None:
     # ARIMA(0,1,0): the h-step forecast is y_T with variance h * sigma^2.
     np.testing.assert_allclose(f.mean, np.full(4, y[-1]))
     np.testing.assert_allclose(f.sd, sigma * np.sqrt([1, 2, 3, 4]), rtol=1e-6)
-    lo, hi = f.intervals[95]
+    _lo, hi = f.intervals[95]
     np.testing.assert_allclose(hi - f.mean, 1.959963984540054 * f.sd, rtol=1e-9)
 
 

@@ -1,4 +1,4 @@
-"""ARIMA-GARCH: the GARCH recursion against arch's own forecasts, intervals that follow volatility."""
+"""ARIMA-GARCH: the GARCH recursion against arch's own forecasts; intervals follow volatility."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ def simulate_garch(n: int, seed: int) -> np.ndarray:
 
 def test_garch_variance_path_by_hand() -> None:
     # sigma2_{T+1} = 0.1 + 0.2 * 4 + 0.7 * 1 = 1.6; sigma2_{T+2} = 0.1 + 0.9 * 1.6 = 1.54
-    path = garch_variance_path(0.1, np.array([0.2]), np.array([0.7]), np.array([4.0]),
-                               np.array([1.0]), 3)
+    path = garch_variance_path(
+        0.1, np.array([0.2]), np.array([0.7]), np.array([4.0]), np.array([1.0]), 3
+    )
     np.testing.assert_allclose(path, [1.6, 1.54, 0.1 + 0.9 * 1.54])
 
 
@@ -35,8 +36,12 @@ def test_variance_recursion_matches_arch_forecasts() -> None:
     res = arch_model(e[:500], mean="Zero", vol="GARCH", p=1, q=1, rescale=False).fit(disp="off")
     omega, alpha, beta = (float(res.params[k]) for k in ("omega", "alpha[1]", "beta[1]"))
     ours = garch_variance_path(
-        omega, np.array([alpha]), np.array([beta]), e[499:500] ** 2,
-        np.asarray(res.conditional_volatility)[-1:] ** 2, 5,
+        omega,
+        np.array([alpha]),
+        np.array([beta]),
+        e[499:500] ** 2,
+        np.asarray(res.conditional_volatility)[-1:] ** 2,
+        5,
     )
     theirs = res.forecast(horizon=5, reindex=False).variance.to_numpy()[-1]
     np.testing.assert_allclose(ours, theirs, rtol=1e-10)
@@ -66,7 +71,8 @@ def test_interval_width_follows_volatility() -> None:
     model = ARIMAGARCH(order=(0, 0, 0), trend="n").fit(pd.Series(e))
     a = model.clone().fit(pd.Series(e)).update(pd.Series(calm[400:])).forecast(1).sd
     b = model.clone().fit(pd.Series(e)).update(pd.Series(stormy[400:])).forecast(1).sd
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert b[0] > 2 * a[0]
 
 

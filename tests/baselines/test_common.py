@@ -39,7 +39,8 @@ def test_fit_returns_self_and_fitted_state_ends_in_underscore(
     X = exog_dataset.exog.to_numpy() if spec.capabilities.covariates else None  # type: ignore[union-attr]
     assert model.fit(exog_dataset.y.iloc[:60], None if X is None else X[:60]) is model
     added = set(vars(model)) - before
-    assert added and all(attr.endswith("_") for attr in added)
+    assert added
+    assert all(attr.endswith("_") for attr in added)
     clone = model.clone()
     assert clone.get_params() == model.get_params()
     assert not (set(vars(clone)) - before)
@@ -58,16 +59,25 @@ def perturb_after(ds: Dataset, position: int) -> Dataset:
             values[position + 1 :] *= 7.0
             exog[col] = values
     return make_dataset(
-        y, exog=exog, observed=ds.observed, known_ahead=ds.known_ahead,
-        test_size=ds.protocol.test_size, horizon=ds.protocol.horizon,
-        refit_every=ds.protocol.refit_every, season_length=ds.season_length,
+        y,
+        exog=exog,
+        observed=ds.observed,
+        known_ahead=ds.known_ahead,
+        test_size=ds.protocol.test_size,
+        horizon=ds.protocol.horizon,
+        refit_every=ds.protocol.refit_every,
+        season_length=ds.season_length,
     )
 
 
 @pytest.mark.parametrize("name", model_names())
 @pytest.mark.parametrize(
     "protocol",
-    [Protocol(test_size=20), Protocol(test_size=20, horizon=3), Protocol(test_size=20, refit_every=6)],
+    [
+        Protocol(test_size=20),
+        Protocol(test_size=20, horizon=3),
+        Protocol(test_size=20, refit_every=6),
+    ],
     ids=["one-step", "three-step", "refit-every-6"],
 )
 def test_changing_data_after_a_cutoff_leaves_its_forecasts_unchanged(

@@ -13,7 +13,8 @@ from shiftbench.errors import FitError
 def test_naive_repeats_the_last_value_for_every_step() -> None:
     f = Naive().fit(pd.Series([3.0, 1.0, 4.0])).forecast(3)
     assert f.mean.tolist() == [4.0, 4.0, 4.0]
-    assert f.sd is None and f.intervals == {}
+    assert f.sd is None
+    assert f.intervals == {}
 
 
 def test_naive_update_moves_to_the_newest_value() -> None:

@@ -27,11 +27,22 @@ def test_forecast_rows_follow_the_contract_columns() -> None:
     result = run_cell(load_dataset("sales"), "arima", {"order": [1, 1, 0]}, None)
     assert result.forecasts is not None
     assert list(result.forecasts.columns) == [
-        "dataset", "model", "seed", "cutoff", "ds", "h", "y", "y_hat",
-        "lo_80", "hi_80", "lo_95", "hi_95",
+        "dataset",
+        "model",
+        "seed",
+        "cutoff",
+        "ds",
+        "h",
+        "y",
+        "y_hat",
+        "lo_80",
+        "hi_80",
+        "lo_95",
+        "hi_95",
     ]
     f = result.forecasts
-    assert (f["lo_95"] < f["lo_80"]).all() and (f["hi_80"] < f["hi_95"]).all()
+    assert (f["lo_95"] < f["lo_80"]).all()
+    assert (f["hi_80"] < f["hi_95"]).all()
     assert {"coverage_80", "coverage_95", "crps"} <= set(result.metrics)
     assert result.info["order"] == [1, 1, 0]
 
@@ -57,7 +68,8 @@ def test_a_failing_cell_is_recorded_not_raised() -> None:
     ds = make_dataset(np.arange(30.0), test_size=10, season_length=25)
     result = run_cell(ds, "seasonal_naive", {}, None)
     assert result.status == "failed"
-    assert result.error is not None and "season_length 25" in result.error
+    assert result.error is not None
+    assert "season_length 25" in result.error
     assert result.forecasts is None
 
 

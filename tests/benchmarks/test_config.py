@@ -84,7 +84,8 @@ def test_csv_tables_replace_the_default_datasets_and_resolve_paths(tmp_path: Pat
 
 def test_command_line_overrides_are_validated() -> None:
     config = with_overrides(RunConfig(), models=("naive",), seeds=(5,))
-    assert config.models == ("naive",) and config.seeds == (5,)
+    assert config.models == ("naive",)
+    assert config.seeds == (5,)
     with pytest.raises(ConfigError, match="unknown model 'nave'"):
         with_overrides(RunConfig(), models=("nave",))
 

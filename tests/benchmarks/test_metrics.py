@@ -82,7 +82,9 @@ def test_coverage() -> None:
 
 def test_crps_of_a_standard_normal_at_its_mean() -> None:
     # sigma * (2 phi(0) - 1/sqrt(pi)) = 2/sqrt(2 pi) - 1/sqrt(pi) = (sqrt 2 - 1)/sqrt(pi)
-    assert m.crps_gaussian([0.0], [0.0], [1.0]) == pytest.approx((math.sqrt(2) - 1) / math.sqrt(math.pi))
+    assert m.crps_gaussian([0.0], [0.0], [1.0]) == pytest.approx(
+        (math.sqrt(2) - 1) / math.sqrt(math.pi)
+    )
 
 
 def test_crps_tends_to_absolute_error_as_sd_vanishes() -> None:
@@ -100,8 +102,10 @@ def test_score_names_every_metric_and_adds_interval_ones_only_with_intervals() -
     train = np.array([1.0, 3.0, 2.0, 6.0])
     plain = m.score(Y, F, PREV, train)
     assert tuple(plain) == m.POINT_METRICS
-    full = m.score(Y, F, PREV, train, sd=np.ones(4), intervals={80: (F - 1, F + 1), 95: (F - 2, F + 2)})
-    assert tuple(full) == m.POINT_METRICS + ("coverage_80", "coverage_95", "crps")
+    full = m.score(
+        Y, F, PREV, train, sd=np.ones(4), intervals={80: (F - 1, F + 1), 95: (F - 2, F + 2)}
+    )
+    assert tuple(full) == (*m.POINT_METRICS, "coverage_80", "coverage_95", "crps")
     assert full["coverage_95"] == 1.0
 
 

@@ -36,8 +36,9 @@ def test_protocol_that_leaves_no_training_is_refused() -> None:
 
 def test_observed_covariates_are_lagged_and_calendar_ones_are_not() -> None:
     exog = pd.DataFrame({"cases": [1.0, 2.0, 3.0, 4.0, 5.0], "weekday": [1.0, 0.0, 1.0, 1.0, 0.0]})
-    ds = make_dataset(np.arange(5.0), exog=exog, observed=("cases",), known_ahead=("weekday",),
-                      test_size=2)
+    ds = make_dataset(
+        np.arange(5.0), exog=exog, observed=("cases",), known_ahead=("weekday",), test_size=2
+    )
     des = design(ds)
     assert des is not None
     assert des.columns == ("cases_lag1", "weekday")
@@ -46,10 +47,12 @@ def test_observed_covariates_are_lagged_and_calendar_ones_are_not() -> None:
 
 
 def test_future_rows_hold_observed_covariates_at_their_cutoff_value() -> None:
-    exog = pd.DataFrame({"cases": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-                         "weekday": [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]})
-    ds = make_dataset(np.arange(6.0), exog=exog, observed=("cases",), known_ahead=("weekday",),
-                      test_size=3)
+    exog = pd.DataFrame(
+        {"cases": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "weekday": [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]}
+    )
+    ds = make_dataset(
+        np.arange(6.0), exog=exog, observed=("cases",), known_ahead=("weekday",), test_size=3
+    )
     des = design(ds)
     assert des is not None
     rows = des.future(cutoff=2, horizon=3)  # targets 3, 4, 5

@@ -16,8 +16,12 @@ from shiftbench.benchmarks.runner import run_config
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> sb.benchmarks.runner.RunResult:  # type: ignore[name-defined]
     out = tmp_path_factory.mktemp("runs")
-    return sb.run(datasets=["sales", "covid_trips"], models=["naive", "drift", "arima"],
-                  out=str(out), model_params={"arima": {"max_p": 2, "max_q": 2}})
+    return sb.run(
+        datasets=["sales", "covid_trips"],
+        models=["naive", "drift", "arima"],
+        out=str(out),
+        model_params={"arima": {"max_p": 2, "max_q": 2}},
+    )
 
 
 def test_run_directory_holds_the_contract_files(small_run) -> None:  # type: ignore[no-untyped-def]
@@ -28,8 +32,20 @@ def test_run_directory_holds_the_contract_files(small_run) -> None:  # type: ign
 
 def test_forecasts_csv_columns_and_row_count(small_run) -> None:  # type: ignore[no-untyped-def]
     f = pd.read_csv(small_run.path / "forecasts.csv")
-    assert list(f.columns) == ["dataset", "model", "seed", "cutoff", "ds", "h", "y", "y_hat",
-                               "lo_80", "hi_80", "lo_95", "hi_95"]
+    assert list(f.columns) == [
+        "dataset",
+        "model",
+        "seed",
+        "cutoff",
+        "ds",
+        "h",
+        "y",
+        "y_hat",
+        "lo_80",
+        "hi_80",
+        "lo_95",
+        "hi_95",
+    ]
     assert len(f) == 3 * 10 + 3 * 31
     assert f["seed"].isna().all()  # no seeded model in this run
 
@@ -44,21 +60,52 @@ def test_metrics_csv_is_long_format_with_every_metric(small_run) -> None:  # typ
     m = pd.read_csv(small_run.path / "metrics.csv")
     assert list(m.columns) == ["dataset", "model", "seed", "metric", "value"]
     arima = set(m.loc[(m.model == "arima") & (m.dataset == "sales"), "metric"])
-    assert {"mse", "rmse", "mae", "mape", "smape", "mase", "r2", "theil_u2",
-            "directional_accuracy", "coverage_80", "coverage_95", "crps"} == arima
+    assert {
+        "mse",
+        "rmse",
+        "mae",
+        "mape",
+        "smape",
+        "mase",
+        "r2",
+        "theil_u2",
+        "directional_accuracy",
+        "coverage_80",
+        "coverage_95",
+        "crps",
+    } == arima
     naive_mse = m.loc[(m.model == "naive") & (m.dataset == "sales") & (m.metric == "mse"), "value"]
     assert float(naive_mse.iloc[0]) == pytest.approx(1125.1)
 
 
 def test_manifest_records_what_reproduces_the_run(small_run) -> None:  # type: ignore[no-untyped-def]
     manifest = json.loads((small_run.path / "manifest.json").read_text())
-    for key in ("run_id", "started_at", "finished_at", "config", "config_sha256", "datasets",
-                "versions", "platform", "seeds", "determinism", "cells", "git_commit"):
+    for key in (
+        "run_id",
+        "started_at",
+        "finished_at",
+        "config",
+        "config_sha256",
+        "datasets",
+        "versions",
+        "platform",
+        "seeds",
+        "determinism",
+        "cells",
+        "git_commit",
+    ):
         assert key in manifest
     assert manifest["datasets"]["sales"]["sha256"] == sb.load_dataset("sales").sha256
     assert manifest["datasets"]["covid_trips"]["length"] == 198
-    for package in ("python", "numpy", "pandas", "statsmodels", "arch", "scikit-learn",
-                    "shiftbench"):
+    for package in (
+        "python",
+        "numpy",
+        "pandas",
+        "statsmodels",
+        "arch",
+        "scikit-learn",
+        "shiftbench",
+    ):
         assert manifest["versions"][package]
     assert len(manifest["cells"]) == 6
     assert all(c["status"] == "ok" and c["wall_time_s"] >= 0 for c in manifest["cells"])
@@ -76,7 +123,9 @@ def test_same_config_gives_identical_files(tmp_path: Path) -> None:
 
 def test_failed_cell_is_recorded_and_the_rest_is_written(tmp_path: Path) -> None:
     config = RunConfig(
-        datasets=("sales",), models=("naive", "seasonal_naive"), out=str(tmp_path),
+        datasets=("sales",),
+        models=("naive", "seasonal_naive"),
+        out=str(tmp_path),
         dataset_options={"sales": {"season_length": 40}},
     )
     result = run_config(config)
@@ -90,8 +139,11 @@ def test_failed_cell_is_recorded_and_the_rest_is_written(tmp_path: Path) -> None
 
 
 def test_parallel_jobs_give_the_same_rows_in_the_same_order(tmp_path: Path) -> None:
-    base = RunConfig(datasets=("sales", "consumption_intervals"), models=("naive", "drift"),
-                     out=str(tmp_path))
+    base = RunConfig(
+        datasets=("sales", "consumption_intervals"), models=("naive", "drift"), out=str(tmp_path)
+    )
     serial = run_config(base)
     parallel = run_config(RunConfig(**{**base.__dict__, "jobs": 2}))
-    assert (serial.path / "forecasts.csv").read_bytes() == (parallel.path / "forecasts.csv").read_bytes()
+    assert (serial.path / "forecasts.csv").read_bytes() == (
+        parallel.path / "forecasts.csv"
+    ).read_bytes()

@@ -28,14 +28,22 @@ def test_good_file_loads_with_dates_and_covariates(tmp_path: Path) -> None:
     assert ds.frequency == "D"
     assert ds.y.iloc[-1] == 39.0
     assert ds.observed == ("promo",)
-    assert ds.exog is not None and ds.exog["promo"].tolist()[:3] == [0.0, 1.0, 0.0]
+    assert ds.exog is not None
+    assert ds.exog["promo"].tolist()[:3] == [0.0, 1.0, 0.0]
     assert ds.name == "data"
 
 
 def test_known_ahead_columns_are_marked(tmp_path: Path) -> None:
-    ds = load_csv(write(tmp_path, daily()), "sales", date="date", exog=["promo"],
-                  known_ahead=["promo"], test_size=5)
-    assert ds.known_ahead == ("promo",) and ds.observed == ()
+    ds = load_csv(
+        write(tmp_path, daily()),
+        "sales",
+        date="date",
+        exog=["promo"],
+        known_ahead=["promo"],
+        test_size=5,
+    )
+    assert ds.known_ahead == ("promo",)
+    assert ds.observed == ()
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -44,7 +52,9 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_misspelt_target_column_suggests_the_right_one(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"data\.csv: no target column 'sale'.*did you mean 'sales'"):
+    with pytest.raises(
+        DataError, match=r"data\.csv: no target column 'sale'.*did you mean 'sales'"
+    ):
         load_csv(write(tmp_path, daily()), "sale")
 
 

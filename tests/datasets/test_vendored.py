@@ -13,23 +13,64 @@ from shiftbench.datasets.sine import formula
 from shiftbench.errors import InputError
 
 SALES = [
-    2800, 2811, 2832, 2850, 2880, 2910, 2960, 3023, 3039, 3056, 3138, 3150, 3198, 3100, 3029,
-    2950, 2989, 3012, 3050, 3142, 3252, 3342, 3365, 3385, 3340, 3410, 3443, 3428, 3554, 3615,
-    3646, 3614, 3574, 3635, 3738, 3764, 3788, 3820, 3840, 3875, 3900, 3942, 4000, 4021, 4055,
+    2800,
+    2811,
+    2832,
+    2850,
+    2880,
+    2910,
+    2960,
+    3023,
+    3039,
+    3056,
+    3138,
+    3150,
+    3198,
+    3100,
+    3029,
+    2950,
+    2989,
+    3012,
+    3050,
+    3142,
+    3252,
+    3342,
+    3365,
+    3385,
+    3340,
+    3410,
+    3443,
+    3428,
+    3554,
+    3615,
+    3646,
+    3614,
+    3574,
+    3635,
+    3738,
+    3764,
+    3788,
+    3820,
+    3840,
+    3875,
+    3900,
+    3942,
+    4000,
+    4021,
+    4055,
 ]
 
 # sha256 of the raw files as published (computed with sha256sum on ../shared/data when vendoring).
-PUBLISHED = {
-    "CDNOW_master.txt": "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef",
-    "cta_daily_boarding_totals.csv":
-        "b12a10aa5846a2a1996e30555841e1ebb2dcaab3309bcbc79f3a9d2ce6ab40ef",
-    "chicago_daily_new_cases_from_2018-01-01.txt":
-        "777f8437b2d32cddae72567133a69ee937a031a55776f2c77984ccf9a2ed5e2f",
-    "mta_daily_ridership_from_2020-03-01.csv":
-        "e710fd53ff658be6fa961e62e76c6589f1db7b2c051bf843772b70944ef73bfa",
-    "nyc_daily_new_cases_from_2018-01-01.txt":
-        "cd4b07aae0faa47221fab1e6466e367dbe8b81113216e64c537b1e2e61165941",
-}
+PUBLISHED = dict(
+    line.split()[::-1]
+    for line in """
+eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef CDNOW_master.txt
+b12a10aa5846a2a1996e30555841e1ebb2dcaab3309bcbc79f3a9d2ce6ab40ef cta_daily_boarding_totals.csv
+777f8437b2d32cddae72567133a69ee937a031a55776f2c77984ccf9a2ed5e2f chicago_daily_new_cases_from_2018-01-01.txt
+e710fd53ff658be6fa961e62e76c6589f1db7b2c051bf843772b70944ef73bfa mta_daily_ridership_from_2020-03-01.csv
+cd4b07aae0faa47221fab1e6466e367dbe8b81113216e64c537b1e2e61165941 nyc_daily_new_cases_from_2018-01-01.txt
+""".strip().splitlines()
+)
 
 
 def test_every_vendored_file_matches_its_checksum() -> None:
@@ -112,7 +153,8 @@ def test_consumption_intervals_are_customer_14048s_216_gaps() -> None:
 def test_consumption_gaps_add_up_to_the_purchase_span() -> None:
     path = vendored_file("CDNOW_master.txt")
     dates = sorted(
-        line.split()[1] for line in path.read_text().splitlines()[1:]
+        line.split()[1]
+        for line in path.read_text().splitlines()[1:]
         if line.split() and line.split()[0] == "14048"
     )
     import datetime as dt

@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.baselines.base import BaseForecaster, as_exog_array, as_float_array
+from shiftbench.baselines.base import (
+    BaseForecaster,
+    XLike,
+    YLike,
+    as_exog_array,
+    as_float_array,
+)
 from shiftbench.errors import FitError
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
@@ -144,8 +150,12 @@ def _select_cached(
 
     can_constant = d <= 1
     if stepwise:
-        starts = [(2, 2, can_constant), (0, 0, can_constant), (1, 0, can_constant),
-                  (0, 1, can_constant)]
+        starts = [
+            (2, 2, can_constant),
+            (0, 0, can_constant),
+            (1, 0, can_constant),
+            (0, 1, can_constant),
+        ]
         if can_constant:
             starts.append((0, 0, False))
         best = min(starts, key=lambda s: score(*s))
@@ -161,8 +171,12 @@ def _select_cached(
             else:
                 break
     else:
-        grid = [(p, q, c) for p in range(max_p + 1) for q in range(max_q + 1)
-                for c in ((True, False) if can_constant else (False,))]
+        grid = [
+            (p, q, c)
+            for p in range(max_p + 1)
+            for q in range(max_q + 1)
+            for c in ((True, False) if can_constant else (False,))
+        ]
         best = min(grid, key=lambda s: score(*s))
         best_score = score(*best)
     if not np.isfinite(best_score):
@@ -237,11 +251,11 @@ class ARIMA(BaseForecaster):
     --------
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(1)
-    >>> e = rng.normal(size=200)
-    >>> y = pd.Series(np.convolve(e, [1.0, 0.6])[:200])
+    >>> e = rng.normal(size=2000)
+    >>> y = pd.Series(np.convolve(e, [1.0, 0.6])[:2000])
     >>> model = ARIMA(order=(0, 0, 1)).fit(y)
-    >>> round(float(model.result_.params[1]), 1)
-    0.6
+    >>> abs(float(model.result_.params[1]) - 0.6) < 0.05
+    True
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -271,7 +285,7 @@ class ARIMA(BaseForecaster):
         self.maxiter = maxiter
         self.on_nonconvergence = on_nonconvergence
 
-    def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> Self:
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         x = as_exog_array(exog, len(values), "exog")
         self.n_exog_ = 0 if x is None else x.shape[1]
@@ -279,8 +293,14 @@ class ARIMA(BaseForecaster):
             raise FitError("ARIMA: the training span has NaN or infinite values")
         if self.order is None:
             order, trend, history = select_order(
-                values, x, max_p=self.max_p, max_q=self.max_q, max_d=self.max_d,
-                stepwise=self.stepwise, test_alpha=self.test_alpha, maxiter=self.maxiter,
+                values,
+                x,
+                max_p=self.max_p,
+                max_q=self.max_q,
+                max_d=self.max_d,
+                stepwise=self.stepwise,
+                test_alpha=self.test_alpha,
+                maxiter=self.maxiter,
             )
             if self.trend != "auto":
                 trend = self.trend
@@ -317,7 +337,7 @@ class ARIMA(BaseForecaster):
             "models_tried": len(self.search_),
         }
 
-    def update(self, y_new: pd.Series, exog_new: pd.DataFrame | None = None) -> Self:
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("result_")
         values = as_float_array(y_new)
         if len(values):
@@ -336,7 +356,7 @@ class ARIMA(BaseForecaster):
             return with_time_column(x, self.t_next_ + offset, n)
         return x
 
-    def forecast(self, horizon: int, exog_future: pd.DataFrame | None = None) -> Forecast:
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("result_")
         pred = self.result_.get_forecast(horizon, exog=self._exog(exog_future, horizon))
         return self._to_forecast(pred)
@@ -353,9 +373,7 @@ class ARIMA(BaseForecaster):
         # In-sample one-step predictions of the extended results are the forecasts made at the
         # first k - 1 origins; the last origin's forecast is an ordinary one-step forecast.
         inside = self._to_forecast(extended.get_prediction(start=0, end=len(seen) - 1))
-        last = self._to_forecast(
-            extended.get_forecast(1, exog=None if x is None else x[-1:])
-        )
+        last = self._to_forecast(extended.get_forecast(1, exog=None if x is None else x[-1:]))
         mean = np.concatenate([inside.mean, last.mean])
         sd = np.concatenate([np.asarray(inside.sd), np.asarray(last.sd)])
         return Forecast(mean=mean, sd=sd, intervals=normal_intervals(mean, sd))

@@ -27,7 +27,13 @@ import pandas as pd
 from scipy import stats
 
 from shiftbench.baselines.arima import ARIMA, Trend
-from shiftbench.baselines.base import BaseForecaster, as_exog_array, as_float_array
+from shiftbench.baselines.base import (
+    BaseForecaster,
+    XLike,
+    YLike,
+    as_exog_array,
+    as_float_array,
+)
 from shiftbench.errors import FitError
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
@@ -134,12 +140,18 @@ class ARIMAGARCH(BaseForecaster):
 
     def _arima(self) -> ARIMA:
         return ARIMA(
-            order=self.order, trend=self.trend, max_p=self.max_p, max_q=self.max_q,
-            max_d=self.max_d, stepwise=self.stepwise, test_alpha=self.test_alpha,
-            maxiter=self.maxiter, on_nonconvergence=self.on_nonconvergence,
+            order=self.order,
+            trend=self.trend,
+            max_p=self.max_p,
+            max_q=self.max_q,
+            max_d=self.max_d,
+            stepwise=self.stepwise,
+            test_alpha=self.test_alpha,
+            maxiter=self.maxiter,
+            on_nonconvergence=self.on_nonconvergence,
         )
 
-    def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> Self:
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
         from arch import arch_model
 
         values = as_float_array(y)
@@ -153,8 +165,13 @@ class ARIMAGARCH(BaseForecaster):
             raise FitError("ARIMA-GARCH: the ARIMA residuals are constant; no variance to model")
         scaled = resid / scale
         model = arch_model(
-            scaled, mean="Zero", vol="GARCH", p=self.garch_p, q=self.garch_q,
-            dist="t" if self.dist == "t" else "normal", rescale=False,
+            scaled,
+            mean="Zero",
+            vol="GARCH",
+            p=self.garch_p,
+            q=self.garch_q,
+            dist="t" if self.dist == "t" else "normal",
+            rescale=False,
         )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -172,7 +189,7 @@ class ARIMAGARCH(BaseForecaster):
         self.scale_ = scale
         keep = max(self.garch_p, self.garch_q, 1)
         self.eps2_ = (scaled[-keep:] ** 2).astype(np.float64)
-        self.sig2_ = (np.asarray(fitted.conditional_volatility, dtype=np.float64)[-keep:] ** 2)
+        self.sig2_ = np.asarray(fitted.conditional_volatility, dtype=np.float64)[-keep:] ** 2
         self.arima_ = arima
         self.garch_converged_ = converged
         self.fit_warnings_ = arima.fit_warnings_ + sorted(
@@ -184,8 +201,13 @@ class ARIMAGARCH(BaseForecaster):
         self._check_fitted("arima_")
         info = self.arima_.info()
         info.update(
-            garch={"omega": self.omega_, "alpha": self.alpha_.tolist(),
-                   "beta": self.beta_.tolist(), "nu": self.nu_, "residual_scale": self.scale_},
+            garch={
+                "omega": self.omega_,
+                "alpha": self.alpha_.tolist(),
+                "beta": self.beta_.tolist(),
+                "nu": self.nu_,
+                "residual_scale": self.scale_,
+            },
             garch_converged=self.garch_converged_,
         )
         return info
@@ -193,11 +215,13 @@ class ARIMAGARCH(BaseForecaster):
     def _absorb(self, resid: FloatArray) -> None:
         keep = max(self.garch_p, self.garch_q, 1)
         for e in resid / self.scale_:
-            nxt = garch_variance_path(self.omega_, self.alpha_, self.beta_, self.eps2_, self.sig2_, 1)
+            nxt = garch_variance_path(
+                self.omega_, self.alpha_, self.beta_, self.eps2_, self.sig2_, 1
+            )
             self.eps2_ = np.append(self.eps2_, e * e)[-keep:]
             self.sig2_ = np.append(self.sig2_, nxt[0])[-keep:]
 
-    def update(self, y_new: pd.Series, exog_new: pd.DataFrame | None = None) -> Self:
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("arima_")
         values = as_float_array(y_new)
         if len(values):
@@ -224,7 +248,7 @@ class ARIMAGARCH(BaseForecaster):
             intervals[level] = (mean - z * sd, mean + z * sd)
         return Forecast(mean=mean, sd=sd, intervals=intervals)
 
-    def forecast(self, horizon: int, exog_future: pd.DataFrame | None = None) -> Forecast:
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("arima_")
         mean = self.arima_.forecast(horizon, exog_future).mean
         sig2 = garch_variance_path(
@@ -244,7 +268,8 @@ class ARIMAGARCH(BaseForecaster):
         mean = self.arima_.one_step_path(seen, x).mean
         resid = (
             self.arima_.one_step_residuals(seen, None if x is None else x[:-1])[0]
-            if len(seen) else np.empty(0)
+            if len(seen)
+            else np.empty(0)
         )
         state = (self.eps2_.copy(), self.sig2_.copy())
         sig2 = np.empty(k)

@@ -55,10 +55,28 @@ def as_exog_array(values: pd.DataFrame | np.ndarray | None, n: int, what: str) -
     return array
 
 
+#: What ``fit`` and ``update`` accept for the target and for the covariates.
+YLike = pd.Series | np.ndarray
+XLike = pd.DataFrame | np.ndarray | None
+
+
 class BaseForecaster:
-    """Parameter handling shared by every model (``get_params``, ``set_params``, ``clone``)."""
+    """Parameter handling shared by every model (``get_params``, ``set_params``, ``clone``)
+    and the three methods of the Forecaster contract, which subclasses implement."""
 
     capabilities: ClassVar[Capabilities] = Capabilities()
+
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
+        """Estimate on a training span; return ``self``."""
+        raise NotImplementedError
+
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
+        """Absorb observations that follow what the model has seen, without re-estimating."""
+        raise NotImplementedError
+
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
+        """Steps 1..horizon from the end of what the model has seen."""
+        raise NotImplementedError
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -108,14 +126,14 @@ class BaseForecaster:
         bounds: dict[int, tuple[FloatArray, FloatArray]] = {}
         for i in range(k):
             row = None if x is None else x[i : i + 1]
-            f = model.forecast(1, row)  # type: ignore[attr-defined]
+            f = model.forecast(1, row)
             means[i] = f.mean[0]
             sds[i] = np.nan if f.sd is None else f.sd[0]
             for level, (lo, hi) in f.intervals.items():
                 lo_all, hi_all = bounds.setdefault(level, (np.empty(k), np.empty(k)))
                 lo_all[i], hi_all[i] = lo[0], hi[0]
             if i < k - 1:
-                model.update(seen[i : i + 1], row)  # type: ignore[attr-defined]
+                model.update(seen[i : i + 1], row)
         sd = None if np.all(np.isnan(sds)) else sds
         return Forecast(mean=means, sd=sd, intervals=bounds)
 
@@ -171,6 +189,4 @@ def validate_params(cls: type[BaseForecaster], params: dict[str, Any], where: st
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(names)})")
         annotation = hints.get(key, Any)
         if not _matches(value, annotation):
-            raise ConfigError(
-                f"{where}.{key}: expected {_describe(annotation)}, got {value!r}"
-            )
+            raise ConfigError(f"{where}.{key}: expected {_describe(annotation)}, got {value!r}")

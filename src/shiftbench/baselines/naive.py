@@ -8,7 +8,7 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from shiftbench.baselines.base import BaseForecaster, as_float_array
+from shiftbench.baselines.base import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.errors import FitError
 from shiftbench.types import Capabilities, Forecast
 
@@ -28,21 +28,21 @@ class Naive(BaseForecaster):
     def __init__(self) -> None:
         pass
 
-    def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> Self:
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         if len(values) < 1:
             raise FitError("naive needs at least one observation")
         self.last_ = float(values[-1])
         return self
 
-    def update(self, y_new: pd.Series, exog_new: pd.DataFrame | None = None) -> Self:
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("last_")
         values = as_float_array(y_new)
         if len(values):
             self.last_ = float(values[-1])
         return self
 
-    def forecast(self, horizon: int, exog_future: pd.DataFrame | None = None) -> Forecast:
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("last_")
         return Forecast(mean=np.full(horizon, self.last_))
 
@@ -61,7 +61,8 @@ class SeasonalNaive(BaseForecaster):
     Examples
     --------
     >>> import pandas as pd
-    >>> SeasonalNaive(season_length=3).fit(pd.Series([1.0, 2, 3, 4, 5, 6])).forecast(4).mean.tolist()
+    >>> model = SeasonalNaive(season_length=3).fit(pd.Series([1.0, 2, 3, 4, 5, 6]))
+    >>> model.forecast(4).mean.tolist()
     [4.0, 5.0, 6.0, 4.0]
     """
 
@@ -70,7 +71,7 @@ class SeasonalNaive(BaseForecaster):
     def __init__(self, *, season_length: int = 1) -> None:
         self.season_length = season_length
 
-    def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> Self:
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         if self.season_length < 1:
             raise FitError(f"season_length must be >= 1, got {self.season_length}")
@@ -82,13 +83,13 @@ class SeasonalNaive(BaseForecaster):
         self.season_ = values[-self.season_length :].copy()
         return self
 
-    def update(self, y_new: pd.Series, exog_new: pd.DataFrame | None = None) -> Self:
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("season_")
         values = as_float_array(y_new)
         self.season_ = np.concatenate([self.season_, values])[-self.season_length :]
         return self
 
-    def forecast(self, horizon: int, exog_future: pd.DataFrame | None = None) -> Forecast:
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("season_")
         m = self.season_length
         steps = np.arange(horizon)
@@ -113,7 +114,7 @@ class Drift(BaseForecaster):
     def __init__(self) -> None:
         pass
 
-    def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> Self:
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         if len(values) < 2:
             raise FitError("drift needs at least two observations")
@@ -122,7 +123,7 @@ class Drift(BaseForecaster):
         self.n_ = len(values)
         return self
 
-    def update(self, y_new: pd.Series, exog_new: pd.DataFrame | None = None) -> Self:
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("last_")
         values = as_float_array(y_new)
         if len(values):
@@ -130,7 +131,7 @@ class Drift(BaseForecaster):
             self.n_ += len(values)
         return self
 
-    def forecast(self, horizon: int, exog_future: pd.DataFrame | None = None) -> Forecast:
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("last_")
         slope = (self.last_ - self.first_) / (self.n_ - 1)
         return Forecast(mean=self.last_ + slope * np.arange(1, horizon + 1, dtype=np.float64))

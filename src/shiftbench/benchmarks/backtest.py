@@ -24,8 +24,18 @@ from shiftbench.models import get_model
 from shiftbench.types import INTERVAL_LEVELS, Dataset, Forecast
 
 FORECAST_COLUMNS: tuple[str, ...] = (
-    "dataset", "model", "seed", "cutoff", "ds", "h", "y", "y_hat",
-    "lo_80", "hi_80", "lo_95", "hi_95",
+    "dataset",
+    "model",
+    "seed",
+    "cutoff",
+    "ds",
+    "h",
+    "y",
+    "y_hat",
+    "lo_80",
+    "hi_80",
+    "lo_95",
+    "hi_95",
 )
 
 
@@ -59,8 +69,13 @@ def time_labels(index: pd.Index) -> list[Any]:
 
 
 def _collect(
-    rows: list[dict[str, Any]], sds: list[float], f: Forecast, cutoffs: list[int],
-    steps: list[int], targets: list[int], which: list[int],
+    rows: list[dict[str, Any]],
+    sds: list[float],
+    f: Forecast,
+    cutoffs: list[int],
+    steps: list[int],
+    targets: list[int],
+    which: list[int],
 ) -> None:
     for j, (c, h, t) in enumerate(zip(cutoffs, steps, targets, strict=True)):
         i = which[j]
@@ -111,8 +126,15 @@ def backtest(
                 y[c0 + 1 : c_last + 1], None if X is None else X[c0 + 1 : c_last + 2]
             )
             k = len(block)
-            _collect(rows, sds, f, [int(c) for c in block], [1] * k,
-                     [int(c) + 1 for c in block], list(range(k)))
+            _collect(
+                rows,
+                sds,
+                f,
+                [int(c) for c in block],
+                [1] * k,
+                [int(c) + 1 for c in block],
+                list(range(k)),
+            )
             continue
         for i, c in enumerate(int(c) for c in block):
             if i > 0:
@@ -120,8 +142,7 @@ def backtest(
             h_eff = min(H, n - 1 - c)
             f = fitted.forecast(h_eff, None if des is None else des.future(c, h_eff))
             steps = list(range(1, h_eff + 1))
-            _collect(rows, sds, f, [c] * h_eff, steps, [c + h for h in steps],
-                     list(range(h_eff)))
+            _collect(rows, sds, f, [c] * h_eff, steps, [c + h for h in steps], list(range(h_eff)))
     frame = pd.DataFrame(rows)
     frame["sd"] = sds
     if not np.all(np.isfinite(frame["y_hat"].to_numpy())):
@@ -143,12 +164,18 @@ def score_cell(frame: pd.DataFrame, ds: Dataset) -> dict[str, float]:
         }
     sd = frame["sd"].to_numpy()
     return metrics.score(
-        actual, frame["y_hat"].to_numpy(), prev, y[:n_train],
-        sd=sd if np.all(np.isfinite(sd)) else None, intervals=intervals,
+        actual,
+        frame["y_hat"].to_numpy(),
+        prev,
+        y[:n_train],
+        sd=sd if np.all(np.isfinite(sd)) else None,
+        intervals=intervals,
     )
 
 
-def to_forecast_rows(frame: pd.DataFrame, ds: Dataset, model: str, seed: int | None) -> pd.DataFrame:
+def to_forecast_rows(
+    frame: pd.DataFrame, ds: Dataset, model: str, seed: int | None
+) -> pd.DataFrame:
     """The rows of ``forecasts.csv`` (CONTRACT.md column order) for one cell."""
     labels = time_labels(ds.y.index)
     y = ds.y.to_numpy(dtype=np.float64)
@@ -169,9 +196,7 @@ def to_forecast_rows(frame: pd.DataFrame, ds: Dataset, model: str, seed: int | N
     return out
 
 
-def run_cell(
-    ds: Dataset, model_name: str, params: dict[str, Any], seed: int | None
-) -> CellResult:
+def run_cell(ds: Dataset, model_name: str, params: dict[str, Any], seed: int | None) -> CellResult:
     """Run and score one cell; any exception becomes a failed cell with its error."""
     result = CellResult(dataset=ds.name, model=model_name, seed=seed)
     start = time.perf_counter()

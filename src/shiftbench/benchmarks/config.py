@@ -125,8 +125,10 @@ def parse_seeds(value: Any, where: str = "seeds") -> tuple[int, ...]:
         if "," not in value:
             return parse_seeds(numbers[0], where)
         return tuple(numbers)
-    if isinstance(value, list) and value and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
         return tuple(value)
     raise ConfigError(f"{where}: expected a count or a list of integers, got {value!r}")
@@ -143,9 +145,16 @@ def _check_protocol(table: Any, where: str) -> dict[str, Any]:
 
 
 _CSV_KEYS: dict[str, tuple[type, ...]] = {
-    "path": (str,), "target": (str,), "date": (str,), "exog": (list, str),
-    "known_ahead": (list, str), "name": (str,), "test_size": (int, float), "horizon": (int,),
-    "season_length": (int,), "lstm_window": (int,),
+    "path": (str,),
+    "target": (str,),
+    "date": (str,),
+    "exog": (list, str),
+    "known_ahead": (list, str),
+    "name": (str,),
+    "test_size": (int, float),
+    "horizon": (int,),
+    "season_length": (int,),
+    "lstm_window": (int,),
 }
 
 
@@ -185,7 +194,9 @@ def load_config(path: str | Path | None) -> RunConfig:
     return config_from_dict(raw, str(file), file.parent)
 
 
-def config_from_dict(raw: dict[str, Any], where: str = "config", base: Path | None = None) -> RunConfig:
+def config_from_dict(
+    raw: dict[str, Any], where: str = "config", base: Path | None = None
+) -> RunConfig:
     """Validate a config mapping (the parsed TOML) into a :class:`RunConfig`."""
     base = base or Path.cwd()
     for key in raw:
@@ -268,7 +279,9 @@ def validate(config: RunConfig, where: str) -> None:
         raise ConfigError(f"{where}: no model selected")
     for name in config.models:
         if name not in model_names():
-            raise ConfigError(f"{where}: unknown model {name!r} (known: {', '.join(model_names())})")
+            raise ConfigError(
+                f"{where}: unknown model {name!r} (known: {', '.join(model_names())})"
+            )
     for name, params in config.model_params.items():
         if name not in model_names():
             raise ConfigError(

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
 from shiftbench.errors import ShiftbenchWarning
+from shiftbench.types import FloatArray
 
 ArrayLike = npt.ArrayLike
 
@@ -42,8 +44,8 @@ def mse(y: ArrayLike, y_hat: ArrayLike) -> float:
 def rmse(y: ArrayLike, y_hat: ArrayLike) -> float:
     """Root mean squared error, √MSE.
 
-    >>> rmse([0.0, 0.0], [3.0, 4.0]) ** 2
-    12.5
+    >>> rmse([0.0, 0.0], [3.0, 4.0])  # √((9 + 16) / 2)
+    3.5355339059327378
     """
     return math.sqrt(mse(y, y_hat))
 
@@ -196,14 +198,24 @@ def crps_gaussian(y: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> float:
         return math.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (a - mu) / s
-        value = s * (z * (2.0 * stats.norm.cdf(z) - 1.0) + 2.0 * stats.norm.pdf(z) - 1 / math.sqrt(math.pi))
+        value = s * (
+            z * (2.0 * stats.norm.cdf(z) - 1.0) + 2.0 * stats.norm.pdf(z) - 1 / math.sqrt(math.pi)
+        )
     value = np.where(s > 0, value, np.abs(a - mu))
     return float(np.mean(value))
 
 
 #: The metrics every cell reports, in this order.
 POINT_METRICS: tuple[str, ...] = (
-    "mse", "rmse", "mae", "mape", "smape", "mase", "r2", "theil_u2", "directional_accuracy",
+    "mse",
+    "rmse",
+    "mae",
+    "mape",
+    "smape",
+    "mase",
+    "r2",
+    "theil_u2",
+    "directional_accuracy",
 )
 #: The extra metrics of models that give intervals.
 INTERVAL_METRICS: tuple[str, ...] = ("coverage_80", "coverage_95", "crps")
@@ -217,7 +229,7 @@ def score(
     *,
     season_length: int = 1,
     sd: ArrayLike | None = None,
-    intervals: dict[int, tuple[ArrayLike, ArrayLike]] | None = None,
+    intervals: Mapping[int, tuple[FloatArray, FloatArray]] | None = None,
 ) -> dict[str, float]:
     """All metrics of one cell, named as in ``metrics.csv``.
 

@@ -85,9 +85,16 @@ def _apply_options(ds: Dataset, options: dict[str, Any]) -> Dataset:
 
 def _load_csv(spec: CsvDataset) -> Dataset:
     return load_csv(
-        spec.path, spec.target, date=spec.date, exog=spec.exog, known_ahead=spec.known_ahead,
-        name=spec.dataset_name, test_size=spec.test_size, horizon=spec.horizon,
-        season_length=spec.season_length, lstm_window=spec.lstm_window,
+        spec.path,
+        spec.target,
+        date=spec.date,
+        exog=spec.exog,
+        known_ahead=spec.known_ahead,
+        name=spec.dataset_name,
+        test_size=spec.test_size,
+        horizon=spec.horizon,
+        season_length=spec.season_length,
+        lstm_window=spec.lstm_window,
     )
 
 
@@ -139,8 +146,17 @@ def execute(cells: list[Cell], jobs: int, progress: Progress | None = None) -> l
 
 def _versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("numpy", "pandas", "scipy", "statsmodels", "arch", "tensorflow", "keras",
-                 "scikit-learn", "shiftbench"):
+    for dist in (
+        "numpy",
+        "pandas",
+        "scipy",
+        "statsmodels",
+        "arch",
+        "tensorflow",
+        "keras",
+        "scikit-learn",
+        "shiftbench",
+    ):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -153,7 +169,10 @@ def _git_commit() -> str | None:
     try:
         done = subprocess.run(
             ["git", "-C", str(here), "rev-parse", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -185,12 +204,14 @@ def _new_run_dir(out: Path, config_hash: str, started: dt.datetime) -> Path:
 def _frames(results: list[CellResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
     forecast_parts = [r.forecasts for r in results if r.forecasts is not None]
     forecasts = (
-        pd.concat(forecast_parts, ignore_index=True) if forecast_parts
+        pd.concat(forecast_parts, ignore_index=True)
+        if forecast_parts
         else pd.DataFrame(columns=list(FORECAST_COLUMNS))
     )
     rows = [
         {"dataset": r.dataset, "model": r.model, "seed": r.seed, "metric": k, "value": v}
-        for r in results for k, v in r.metrics.items()
+        for r in results
+        for k, v in r.metrics.items()
     ]
     metrics = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
     metrics["seed"] = metrics["seed"].astype("Int64")
@@ -199,8 +220,13 @@ def _frames(results: list[CellResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _cell_entry(r: CellResult) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "dataset": r.dataset, "model": r.model, "seed": r.seed, "status": r.status,
-        "wall_time_s": r.wall_time_s, "error": r.error, "warnings": r.warnings,
+        "dataset": r.dataset,
+        "model": r.model,
+        "seed": r.seed,
+        "status": r.status,
+        "wall_time_s": r.wall_time_s,
+        "error": r.error,
+        "warnings": r.warnings,
     }
     entry["info"] = r.info
     return entry
@@ -227,11 +253,16 @@ def run_config(
         "config_sha256": config_hash,
         "datasets": {
             ds.name: {
-                "sha256": ds.sha256, "length": len(ds), "frequency": ds.frequency,
-                "season_length": ds.season_length, "source": ds.source,
+                "sha256": ds.sha256,
+                "length": len(ds),
+                "frequency": ds.frequency,
+                "season_length": ds.season_length,
+                "source": ds.source,
                 "protocol": {
-                    "test_size": ds.protocol.test_size, "n_test": ds.protocol.n_test(len(ds)),
-                    "horizon": ds.protocol.horizon, "refit_every": ds.protocol.refit_every,
+                    "test_size": ds.protocol.test_size,
+                    "n_test": ds.protocol.n_test(len(ds)),
+                    "horizon": ds.protocol.horizon,
+                    "refit_every": ds.protocol.refit_every,
                     "lstm_window": ds.protocol.lstm_window,
                 },
                 "observed_covariates": list(ds.observed),
@@ -240,8 +271,12 @@ def run_config(
             for ds in datasets
         },
         "versions": _versions(),
-        "platform": {"system": platform.platform(), "machine": platform.machine(),
-                     "processor": platform.processor(), "cpu_count": os.cpu_count()},
+        "platform": {
+            "system": platform.platform(),
+            "machine": platform.machine(),
+            "processor": platform.processor(),
+            "cpu_count": os.cpu_count(),
+        },
         "git_commit": _git_commit(),
         "seeds": list(config.seeds),
         "determinism": {
@@ -278,7 +313,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, tuple | set):
         return list(value)
     return str(value)
-
 
 
 __all__ = ["RunResult", "execute", "plan_cells", "resolve_datasets", "run_config"]

@@ -61,7 +61,7 @@ def read_daily_cases(path: Path) -> pd.Series:
 
 
 def _case_covariates(cases: pd.Series, dates: pd.DatetimeIndex, label: str) -> pd.DataFrame:
-    missing = dates.difference(cases.index)
+    missing = dates.difference(pd.DatetimeIndex(cases.index))
     if len(missing):
         raise DataError(f"{label}: no case count for {missing[0].date()}")
     cumulative = cases.cumsum()
@@ -74,7 +74,9 @@ def _case_covariates(cases: pd.Series, dates: pd.DatetimeIndex, label: str) -> p
     )
 
 
-def _check_daily(dates: pd.DatetimeIndex, span: tuple[pd.Timestamp, pd.Timestamp], label: str) -> None:
+def _check_daily(
+    dates: pd.DatetimeIndex, span: tuple[pd.Timestamp, pd.Timestamp], label: str
+) -> None:
     expected = pd.date_range(span[0], span[1], freq="D")
     if not dates.equals(expected):
         missing = expected.difference(dates)
@@ -160,7 +162,9 @@ def load() -> Dataset:
         vendored_file("cta_daily_boarding_totals.csv"),
         vendored_file("chicago_daily_new_cases_from_2018-01-01.txt"),
     )
-    return _dataset("covid_trips", y, exog, CHICAGO_SOURCE, "CTA daily total rides with COVID cases")
+    return _dataset(
+        "covid_trips", y, exog, CHICAGO_SOURCE, "CTA daily total rides with COVID cases"
+    )
 
 
 def load_nyc() -> Dataset:
@@ -169,4 +173,6 @@ def load_nyc() -> Dataset:
         vendored_file("mta_daily_ridership_from_2020-03-01.csv"),
         vendored_file("nyc_daily_new_cases_from_2018-01-01.txt"),
     )
-    return _dataset("covid_trips_nyc", y, exog, NYC_SOURCE, "MTA subway+bus ridership with COVID cases")
+    return _dataset(
+        "covid_trips_nyc", y, exog, NYC_SOURCE, "MTA subway+bus ridership with COVID cases"
+    )

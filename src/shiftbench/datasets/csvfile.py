@@ -138,7 +138,7 @@ def load_csv(
         if freq is not None:
             index = pd.DatetimeIndex(index, freq=freq)
     else:
-        index = pd.RangeIndex(len(frame), name="t")
+        index = pd.RangeIndex(len(frame), name="t")  # type: ignore[assignment]
         freq = None
 
     y = pd.Series(y_values, index=index, name=target)

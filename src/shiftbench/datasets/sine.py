@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from shiftbench.datasets.base import frame_sha256, vendored_file
-from shiftbench.types import Dataset, Protocol
+from shiftbench.types import Dataset, FloatArray, Protocol
 
 SOURCE = (
     "sinewave.csv of the Keras LSTM time-series tutorials: sin(1 + 2*pi*k/100), k = 0..5000, "
@@ -20,10 +20,10 @@ SOURCE = (
 )
 
 
-def formula(n: int = 5001) -> np.ndarray:
+def formula(n: int = 5001) -> FloatArray:
     """The series as its formula gives it, for checking the vendored file."""
     k = np.arange(n)
-    return np.round(np.sin(1.0 + 2.0 * np.pi * k / 100.0), 9)
+    return np.asarray(np.round(np.sin(1.0 + 2.0 * np.pi * k / 100.0), 9), dtype=np.float64)
 
 
 def load() -> Dataset:
