@@ -5,6 +5,7 @@ The public API (CONTRACT.md)::
     import shiftbench as sb
     ds = sb.load_dataset("sales")
     run = sb.run(datasets=["sales"], models=["naive", "arima"], seeds=[0])
+    v = sb.detect_shift(actual, forecast)   # v.verdict, v.best_lag, v.shift_gain
 
 Importing shiftbench loads no model library: statsmodels, arch and TensorFlow load when a cell
 needs them.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from shiftbench.benchmarks.shift import ShiftVerdict, detect_shift
 from shiftbench.datasets import dataset_names, load_csv, load_dataset
 from shiftbench.errors import ConfigError, DataError, FitError, InputError, ShiftbenchError
 from shiftbench.models import model_names
@@ -87,9 +89,11 @@ __all__ = [
     "Forecast",
     "InputError",
     "Protocol",
+    "ShiftVerdict",
     "ShiftbenchError",
     "__version__",
     "dataset_names",
+    "detect_shift",
     "load_csv",
     "load_dataset",
     "model_names",

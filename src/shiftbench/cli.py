@@ -1,4 +1,4 @@
-"""The ``shiftbench`` command line (CONTRACT.md): run, datasets, models.
+"""The ``shiftbench`` command line (CONTRACT.md): run, shift, datasets, models.
 
 Bad usage, a bad config or bad input data print one line, ``shiftbench: error: ...``, and exit
 with code 2; a run whose cells partly failed exits with 3 after writing everything it computed.
@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     csv.add_argument("--test-size", type=float, help="test points (>= 1) or share (< 1)")
     csv.add_argument("--season-length", type=int, default=1, help="seasonal period")
+
+    shift = sub.add_parser("shift", help="right-shift verdict for a forecast file (y, y_hat)")
+    shift.add_argument("file", help="CSV with columns y and y_hat (and optionally ds)")
+    shift.add_argument("--max-lag", type=int, default=5, help="largest delay examined (5)")
+    shift.add_argument("--alpha", type=float, default=0.05, help="level of the DM test (0.05)")
 
     sub.add_parser("datasets", help="list the datasets")
     sub.add_parser("models", help="list the models")
@@ -127,6 +132,17 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return result.exit_code
 
 
+def cmd_shift(args: argparse.Namespace) -> int:
+    from shiftbench.benchmarks.shiftfile import shift_report
+
+    if args.max_lag < 1:
+        raise InputError(f"--max-lag must be at least 1, got {args.max_lag}")
+    if not 0.0 < args.alpha < 1.0:
+        raise InputError(f"--alpha must lie in (0, 1), got {args.alpha}")
+    print(shift_report(args.file, max_lag=args.max_lag, alpha=args.alpha))
+    return EXIT_OK
+
+
 def cmd_datasets() -> int:
     from shiftbench.datasets import dataset_names, load_dataset
 
@@ -187,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args, args_list)
+        if args.command == "shift":
+            return cmd_shift(args)
         if args.command == "datasets":
             return cmd_datasets()
         if args.command == "models":

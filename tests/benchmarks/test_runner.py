@@ -26,7 +26,13 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> sb.benchmarks.runner.
 
 def test_run_directory_holds_the_contract_files(small_run) -> None:  # type: ignore[no-untyped-def]
     names = {p.name for p in small_run.path.iterdir()}
-    assert {"manifest.json", "forecasts.csv", "metrics.csv"} <= names
+    assert {
+        "manifest.json",
+        "forecasts.csv",
+        "metrics.csv",
+        "shift.csv",
+        "comparisons.csv",
+    } <= names
     assert not any(name.startswith(".") for name in names)  # no temporary files left
 
 
@@ -147,3 +153,29 @@ def test_parallel_jobs_give_the_same_rows_in_the_same_order(tmp_path: Path) -> N
     assert (serial.path / "forecasts.csv").read_bytes() == (
         parallel.path / "forecasts.csv"
     ).read_bytes()
+
+
+def test_shift_csv_has_a_verdict_for_every_cell(small_run) -> None:  # type: ignore[no-untyped-def]
+    shift = pd.read_csv(small_run.path / "shift.csv")
+    assert list(shift.columns[:10]) == [
+        "dataset",
+        "model",
+        "seed",
+        "best_lag",
+        "shift_gain",
+        "theil_u2",
+        "dm_stat_vs_naive",
+        "dm_p_vs_naive",
+        "verdict",
+        "reason",
+    ]
+    assert len(shift) == 6
+    assert set(shift["verdict"]) <= {"right_shift", "lagging", "clean", "undetermined"}
+    naive = shift[shift.model == "naive"].set_index("dataset")["verdict"]
+    assert naive.to_dict() == {"sales": "right_shift", "covid_trips": "right_shift"}
+
+
+def test_comparisons_csv_has_dm_and_pt_rows(small_run) -> None:  # type: ignore[no-untyped-def]
+    comparisons = pd.read_csv(small_run.path / "comparisons.csv")
+    assert set(comparisons["test"]) == {"diebold_mariano_hln", "pesaran_timmermann"}
+    assert set(comparisons["reference"]) == {"naive", "arima", "chance"}

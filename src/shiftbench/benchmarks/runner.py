@@ -22,6 +22,12 @@ from typing import Any
 
 import pandas as pd
 
+from shiftbench.benchmarks.assess import (
+    comparisons_table,
+    seed_aggregates,
+    shift_summary,
+    shift_table,
+)
 from shiftbench.benchmarks.backtest import FORECAST_COLUMNS, CellResult, run_cell
 from shiftbench.benchmarks.config import CsvDataset, RunConfig
 from shiftbench.datasets import load_csv, load_dataset
@@ -52,6 +58,8 @@ class RunResult:
     forecasts: pd.DataFrame
     metrics: pd.DataFrame
     cells: list[CellResult] = field(default_factory=list)
+    shift: pd.DataFrame | None = None
+    comparisons: pd.DataFrame | None = None
 
     @property
     def failed(self) -> list[CellResult]:
@@ -244,6 +252,15 @@ def run_config(
     results = execute(cells, config.jobs, progress)
     finished = dt.datetime.now(dt.UTC)
     forecasts, metrics = _frames(results)
+    by_name = {ds.name: ds for ds in datasets}
+    seeded = {name for name in config.models if get_model(name).capabilities.seeded}
+    shift = shift_table(forecasts, by_name)
+    comparisons = comparisons_table(forecasts, by_name)
+    if seeded:
+        metrics = pd.concat(
+            [metrics.astype({"seed": "object"}), seed_aggregates(metrics, seeded)],
+            ignore_index=True,
+        )
     manifest: dict[str, Any] = {
         "run_id": run_dir.name,
         "started_at": started.isoformat(),
@@ -289,11 +306,18 @@ def run_config(
     }
     write_atomic(run_dir / "forecasts.csv", forecasts.to_csv(index=False, lineterminator="\n"))
     write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, lineterminator="\n"))
+    write_atomic(run_dir / "shift.csv", shift.to_csv(index=False, lineterminator="\n"))
+    if seeded:
+        summary = shift_summary(shift, seeded)
+        write_atomic(
+            run_dir / "shift_summary.csv", summary.to_csv(index=False, lineterminator="\n")
+        )
+    write_atomic(run_dir / "comparisons.csv", comparisons.to_csv(index=False, lineterminator="\n"))
     write_atomic(
         run_dir / "manifest.json",
         json.dumps(_finite(manifest), indent=2, default=_json_default, allow_nan=False) + "\n",
     )
-    return RunResult(run_dir, manifest, forecasts, metrics, results)
+    return RunResult(run_dir, manifest, forecasts, metrics, results, shift, comparisons)
 
 
 def _finite(value: Any) -> Any:

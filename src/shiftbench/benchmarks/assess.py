@@ -1,0 +1,221 @@
+"""Judging a run's forecasts: right-shift verdicts, forecast-comparison tests, seed summaries.
+
+Everything here works on the long forecast frame (the rows of ``forecasts.csv``) and the series
+of each dataset, so the same tables can be rebuilt from a run directory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from shiftbench.benchmarks.backtest import time_labels
+from shiftbench.benchmarks.shift import VERDICTS, detect_shift
+from shiftbench.benchmarks.stats import diebold_mariano, pesaran_timmermann
+from shiftbench.types import Dataset
+
+CELL_KEYS = ["dataset", "model", "seed"]
+SHIFT_COLUMNS = [
+    "dataset",
+    "model",
+    "seed",
+    "best_lag",
+    "shift_gain",
+    "theil_u2",
+    "dm_stat_vs_naive",
+    "dm_p_vs_naive",
+    "verdict",
+    "reason",
+    "n_origins",
+    "max_lag_used",
+]
+COMPARISON_COLUMNS = [
+    "dataset",
+    "model",
+    "seed",
+    "h",
+    "test",
+    "reference",
+    "statistic",
+    "p_value",
+    "n",
+    "better",
+]
+#: The models every other model is tested against.
+REFERENCES: tuple[str, ...] = ("naive", "arima")
+#: Significance level used for the ``better`` column and for the shift verdicts.
+ALPHA = 0.05
+
+
+def _values_by_label(ds: Dataset) -> dict[object, float]:
+    return dict(zip(time_labels(ds.y.index), ds.y.to_numpy(dtype=np.float64), strict=True))
+
+
+def _cells(frame: pd.DataFrame) -> list[tuple[tuple[object, ...], pd.DataFrame]]:
+    grouped = frame.groupby(CELL_KEYS, sort=False, dropna=False)
+    return [(tuple(key), group) for key, group in grouped]
+
+
+def shift_table(
+    forecasts: pd.DataFrame,
+    datasets: Mapping[str, Dataset],
+    *,
+    max_lag: int = 5,
+    alpha: float = ALPHA,
+) -> pd.DataFrame:
+    """One right-shift verdict per (dataset, model, seed) cell, from its one-step forecasts.
+
+    The observations before the first target are passed as history, so the delayed series and
+    the persistence forecast exist from the first origin on.
+    """
+    rows = []
+    for (dataset, model, seed), group in _cells(forecasts[forecasts["h"] == 1]):
+        ds = datasets[str(dataset)]
+        y = ds.y.to_numpy(dtype=np.float64)
+        position = {label: i for i, label in enumerate(time_labels(ds.y.index))}
+        first = position[group["ds"].iloc[0]]
+        history = y[max(0, first - max_lag) : first]
+        verdict = detect_shift(
+            group["y"].to_numpy(),
+            group["y_hat"].to_numpy(),
+            max_lag=max_lag,
+            alpha=alpha,
+            history=history,
+        )
+        rows.append({"dataset": dataset, "model": model, "seed": seed, **verdict.as_row(max_lag)})
+    columns = SHIFT_COLUMNS + [f"loss_lag{k}" for k in range(max_lag + 1)]
+    table = pd.DataFrame(rows, columns=columns)
+    table["seed"] = table["seed"].astype("Int64")
+    table["best_lag"] = table["best_lag"].astype("Int64")
+    return table
+
+
+def shift_summary(shift: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
+    """For seeded models: how many seeds show each verdict, and the most common one."""
+    rows = []
+    for (dataset, model), group in shift.groupby(["dataset", "model"], sort=False):
+        if model not in seeded:
+            continue
+        counts = group["verdict"].value_counts()
+        row: dict[str, object] = {"dataset": dataset, "model": model, "n_seeds": len(group)}
+        for verdict in VERDICTS:
+            row[verdict] = int(counts.get(verdict, 0))
+        row["majority"] = max(VERDICTS, key=lambda v: (counts.get(v, 0), -VERDICTS.index(v)))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["dataset", "model", "n_seeds", *VERDICTS, "majority"])
+
+
+def _better(model: str, reference: str, loss_m: np.ndarray, loss_r: np.ndarray) -> str:
+    diff = float(np.mean(loss_m) - np.mean(loss_r))
+    if diff < 0:
+        return model
+    if diff > 0:
+        return reference
+    return "tie"
+
+
+def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) -> pd.DataFrame:
+    """Diebold–Mariano (HLN) of every model against ``naive`` and ``arima`` on the same origins,
+    per step ahead, and the Pesaran–Timmermann directional test of every model.
+
+    DM p-values are two-sided; ``better`` names the forecast with the smaller mean squared error
+    on the common origins. For h > 1 the DM variance uses Newey–West weights up to lag h − 1.
+    """
+    rows: list[dict[str, object]] = []
+    for (dataset, model, seed), group in _cells(forecasts):
+        ds = datasets[str(dataset)]
+        level = _values_by_label(ds)
+        for h, rows_h in group.groupby("h", sort=True):
+            h = int(str(h))
+            for reference in REFERENCES:
+                if reference == model:
+                    continue
+                ref = forecasts[
+                    (forecasts["dataset"] == dataset)
+                    & (forecasts["model"] == reference)
+                    & (forecasts["h"] == h)
+                ]
+                if ref.empty or ref["seed"].notna().any():
+                    continue
+                joined = rows_h.merge(ref[["cutoff", "y_hat"]], on="cutoff", suffixes=("", "_ref"))
+                if len(joined) < 2:
+                    continue
+                lm = (joined["y"] - joined["y_hat"]).to_numpy() ** 2
+                lr = (joined["y"] - joined["y_hat_ref"]).to_numpy() ** 2
+                test = diebold_mariano(lm, lr, h=h, alternative="two-sided")
+                rows.append(
+                    {
+                        "dataset": dataset,
+                        "model": model,
+                        "seed": seed,
+                        "h": h,
+                        "test": "diebold_mariano_hln",
+                        "reference": reference,
+                        "statistic": test.statistic,
+                        "p_value": test.p_value,
+                        "n": test.n,
+                        "better": _better(str(model), reference, lm, lr),
+                    }
+                )
+            previous = np.array([level[c] for c in rows_h["cutoff"]])
+            pt = pesaran_timmermann(
+                rows_h["y"].to_numpy() - previous, rows_h["y_hat"].to_numpy() - previous
+            )
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "model": model,
+                    "seed": seed,
+                    "h": h,
+                    "test": "pesaran_timmermann",
+                    "reference": "chance",
+                    "statistic": pt.statistic,
+                    "p_value": pt.p_value,
+                    "n": pt.n,
+                    "better": (model if pt.p_value < ALPHA else "")
+                    if not math.isnan(pt.p_value)
+                    else "",
+                }
+            )
+    table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    table["seed"] = table["seed"].astype("Int64")
+    return table
+
+
+def seed_aggregates(metrics: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
+    """Across-seed rows for seeded models: ``seed`` = mean, sd, ci_low, ci_high.
+
+    ``sd`` is the sample standard deviation over seeds (ddof 1); the interval is the 95% Student-t
+    interval of the mean over seeds, mean ± t_{0.975, k−1}·sd/√k (NaN with one seed).
+    """
+    rows = []
+    subset = metrics[metrics["model"].isin(seeded)]
+    for (dataset, model, metric), group in subset.groupby(
+        ["dataset", "model", "metric"], sort=False
+    ):
+        values = group["value"].to_numpy(dtype=np.float64)
+        values = values[np.isfinite(values)]
+        k = len(values)
+        mean = float(values.mean()) if k else math.nan
+        sd = float(values.std(ddof=1)) if k > 1 else math.nan
+        half = float(stats.t.ppf(0.975, k - 1) * sd / math.sqrt(k)) if k > 1 else math.nan
+        for label, value in (
+            ("mean", mean),
+            ("sd", sd),
+            ("ci_low", mean - half),
+            ("ci_high", mean + half),
+        ):
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "model": model,
+                    "seed": label,
+                    "metric": metric,
+                    "value": value,
+                }
+            )
+    return pd.DataFrame(rows, columns=["dataset", "model", "seed", "metric", "value"])

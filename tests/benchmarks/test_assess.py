@@ -1,0 +1,96 @@
+"""The run-level tables: shift.csv, comparisons.csv and the across-seed summaries."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from shiftbench.benchmarks.assess import (
+    comparisons_table,
+    seed_aggregates,
+    shift_summary,
+    shift_table,
+)
+from shiftbench.benchmarks.backtest import run_cell
+from shiftbench.datasets import load_dataset
+
+
+@pytest.fixture(scope="module")
+def sales_forecasts() -> pd.DataFrame:
+    ds = load_dataset("sales")
+    cells = [
+        run_cell(ds, m, {"order": [1, 1, 0]} if m == "arima" else {}, None)
+        for m in ("naive", "drift", "arima")
+    ]
+    return pd.concat([c.forecasts for c in cells], ignore_index=True)  # type: ignore[misc]
+
+
+def test_persistence_is_flagged_and_arima_is_not(sales_forecasts: pd.DataFrame) -> None:
+    table = shift_table(sales_forecasts, {"sales": load_dataset("sales")})
+    verdicts = dict(zip(table["model"], table["verdict"], strict=True))
+    assert verdicts["naive"] == "right_shift"
+    assert verdicts["arima"] != "right_shift"
+    naive = table[table["model"] == "naive"].iloc[0]
+    assert naive["best_lag"] == 1
+    assert naive["n_origins"] == 10  # history lets every origin count
+    assert naive["theil_u2"] == 1.0
+    assert {"loss_lag0", "loss_lag5"} <= set(table.columns)
+
+
+def test_comparisons_pair_every_model_with_naive_and_arima(sales_forecasts: pd.DataFrame) -> None:
+    table = comparisons_table(sales_forecasts, {"sales": load_dataset("sales")})
+    dm = table[table["test"] == "diebold_mariano_hln"]
+    pairs = set(zip(dm["model"], dm["reference"], strict=True))
+    assert pairs == {("naive", "arima"), ("drift", "naive"), ("drift", "arima"), ("arima", "naive")}
+    # The two directions of one pair are the same test with the sign flipped.
+    a = dm[(dm.model == "naive") & (dm.reference == "arima")].iloc[0]
+    b = dm[(dm.model == "arima") & (dm.reference == "naive")].iloc[0]
+    assert a["statistic"] == pytest.approx(-b["statistic"])
+    assert a["p_value"] == pytest.approx(b["p_value"])
+    assert b["better"] == "arima"
+    pt = table[table["test"] == "pesaran_timmermann"]
+    assert set(pt["model"]) == {"naive", "drift", "arima"}
+    # Persistence never predicts a direction: its PT test is undefined.
+    assert math.isnan(pt[pt.model == "naive"]["statistic"].iloc[0])
+
+
+def test_seed_aggregates_by_hand() -> None:
+    metrics = pd.DataFrame(
+        {
+            "dataset": "d",
+            "model": "m",
+            "seed": [0, 1, 2],
+            "metric": "mse",
+            "value": [1.0, 2.0, 6.0],
+        }
+    )
+    rows = seed_aggregates(metrics, {"m"}).set_index("seed")["value"]
+    # mean 3, sd sqrt(((-2)^2 + (-1)^2 + 3^2) / 2) = sqrt(7); t_{0.975, 2} = 4.302652729911275
+    assert rows["mean"] == 3.0
+    assert rows["sd"] == pytest.approx(math.sqrt(7))
+    half = 4.302652729911275 * math.sqrt(7) / math.sqrt(3)
+    assert rows["ci_low"] == pytest.approx(3 - half)
+    assert rows["ci_high"] == pytest.approx(3 + half)
+
+
+def test_seed_aggregates_skip_unseeded_models() -> None:
+    metrics = pd.DataFrame(
+        {"dataset": "d", "model": "naive", "seed": [None], "metric": "mse", "value": [1.0]}
+    )
+    assert seed_aggregates(metrics, {"lstm_raw"}).empty
+
+
+def test_shift_summary_counts_verdicts_per_seed() -> None:
+    shift = pd.DataFrame(
+        {
+            "dataset": "d",
+            "model": "m",
+            "seed": [0, 1, 2],
+            "verdict": ["right_shift", "right_shift", "clean"],
+        }
+    )
+    row = shift_summary(shift, {"m"}).iloc[0]
+    assert (row["n_seeds"], row["right_shift"], row["clean"], row["lagging"]) == (3, 2, 1, 0)
+    assert row["majority"] == "right_shift"
