@@ -14,6 +14,10 @@ from shiftbench.errors import DataError
 GROUP_COLUMNS = ("dataset", "model", "seed")
 
 
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def read_forecast_file(path: str | Path) -> list[tuple[str, pd.DataFrame]]:
     """The one-step forecast series of a CSV with columns ``y`` and ``y_hat``.
 
@@ -47,7 +51,7 @@ def read_forecast_file(path: str | Path) -> list[tuple[str, pd.DataFrame]]:
     keys = [c for c in GROUP_COLUMNS if c in frame.columns]
     groups = (
         [
-            (" / ".join(str(k) for k in key if not pd.isna(k)), g)
+            (" / ".join(str(k) for k in key if not _missing(k)), g)
             for key, g in frame.groupby(keys, sort=False, dropna=False)
         ]
         if keys
