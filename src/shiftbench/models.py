@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shiftbench.baselines.base import BaseForecaster
-from shiftbench.errors import InputError
+from shiftbench.errors import DataError, InputError
 from shiftbench.types import Capabilities, Dataset
 
 
@@ -38,6 +38,23 @@ class ModelSpec:
         """An unfitted instance: the dataset's defaults, overridden by ``params``."""
         merged = {**self.dataset_defaults(ds), **(params or {})}
         return self.cls()(**merged)
+
+    def check_fits(self, ds: Dataset, params: dict[str, Any] | None = None) -> None:
+        """Raise :class:`DataError` naming the dataset and the sizes when the training span is
+        too short for this model with these parameters (checked before a run starts)."""
+        model = self.build(ds, params)
+        needed = getattr(model, "minimum_train", None)
+        if needed is None:
+            return
+        n = len(ds)
+        n_test = ds.protocol.n_test(n)
+        n_train = n - n_test
+        if n_train < needed():
+            window = getattr(model, "window", None)
+            raise DataError(
+                f"dataset {ds.name!r}: {n} points with {n_test} for testing leave {n_train} "
+                f"for training; {self.name} with window {window} needs at least {needed()}"
+            )
 
 
 _REGISTRY: dict[str, ModelSpec] = {
@@ -66,6 +83,18 @@ _REGISTRY: dict[str, ModelSpec] = {
             "arima_garch",
             "shiftbench.baselines.arima_garch:ARIMAGARCH",
             "ARIMA mean with GARCH(1,1) variance on its residuals",
+        ),
+        ModelSpec(
+            "lstm_raw",
+            "shiftbench.lstm.forecaster:LSTMRaw",
+            "Keras LSTM on windows of the raw series (TensorFlow)",
+            lambda ds: {"window": ds.protocol.lstm_window},
+        ),
+        ModelSpec(
+            "lstm_diff",
+            "shiftbench.lstm.forecaster:LSTMDiff",
+            "Keras LSTM on first differences; forecast = last value + predicted change",
+            lambda ds: {"window": ds.protocol.lstm_window},
         ),
     )
 }

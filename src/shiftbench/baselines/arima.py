@@ -318,6 +318,9 @@ class ARIMA(BaseForecaster):
         if not np.all(np.isfinite(np.asarray(result.params))):
             raise FitError(f"ARIMA{order} estimated non-finite parameters")
         self.result_ = result
+        fitted = np.asarray(result.fittedvalues, dtype=np.float64).copy()
+        fitted[: order[1]] = np.nan  # no prediction before the differencing has a past
+        self.in_sample_ = fitted
         self.t_next_ = len(values) + 1
         self.order_ = order
         self.trend_ = trend
@@ -325,6 +328,11 @@ class ARIMA(BaseForecaster):
         self.search_ = history
         self.fit_warnings_ = messages
         return self
+
+    def in_sample_predictions(self) -> FloatArray:
+        """One-step predictions over the training span (NaN for the first d points)."""
+        self._check_fitted("in_sample_")
+        return self.in_sample_.copy()
 
     def info(self) -> dict[str, Any]:
         """What the fit chose, for the run manifest."""

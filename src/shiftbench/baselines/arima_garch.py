@@ -197,6 +197,11 @@ class ARIMAGARCH(BaseForecaster):
         )
         return self
 
+    def in_sample_predictions(self) -> FloatArray:
+        """The ARIMA mean's one-step predictions over the training span."""
+        self._check_fitted("arima_")
+        return self.arima_.in_sample_predictions()
+
     def info(self) -> dict[str, Any]:
         self._check_fitted("arima_")
         info = self.arima_.info()

@@ -10,7 +10,7 @@ import pandas as pd
 
 from shiftbench.baselines.base import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.errors import FitError
-from shiftbench.types import Capabilities, Forecast
+from shiftbench.types import Capabilities, FloatArray, Forecast
 
 
 class Naive(BaseForecaster):
@@ -33,7 +33,13 @@ class Naive(BaseForecaster):
         if len(values) < 1:
             raise FitError("naive needs at least one observation")
         self.last_ = float(values[-1])
+        self.train_ = values
         return self
+
+    def in_sample_predictions(self) -> FloatArray:
+        """ŷ_t = y_{t−1} over the training span (NaN at its first point)."""
+        self._check_fitted("train_")
+        return np.concatenate([[np.nan], self.train_[:-1]])
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("last_")
@@ -81,7 +87,14 @@ class SeasonalNaive(BaseForecaster):
                 f"season_length {self.season_length}"
             )
         self.season_ = values[-self.season_length :].copy()
+        self.train_ = values
         return self
+
+    def in_sample_predictions(self) -> FloatArray:
+        """ŷ_t = y_{t−m} over the training span (NaN for the first season)."""
+        self._check_fitted("train_")
+        m = self.season_length
+        return np.concatenate([np.full(m, np.nan), self.train_[:-m]])
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("season_")
@@ -121,7 +134,14 @@ class Drift(BaseForecaster):
         self.first_ = float(values[0])
         self.last_ = float(values[-1])
         self.n_ = len(values)
+        self.train_ = values
         return self
+
+    def in_sample_predictions(self) -> FloatArray:
+        """ŷ_t = y_{t−1} + the training span's average change (NaN at its first point)."""
+        self._check_fitted("train_")
+        slope = (self.train_[-1] - self.train_[0]) / (len(self.train_) - 1)
+        return np.concatenate([[np.nan], self.train_[:-1] + slope])
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("last_")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from shiftbench.baselines.base import BaseForecaster
@@ -53,6 +54,7 @@ class CellResult:
     metrics: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    histories: list[dict[str, list[float]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -88,14 +90,25 @@ def _collect(
         sds.append(float(f.sd[i]) if f.sd is not None else np.nan)
 
 
-def backtest(
-    model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True
-) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
-    """Rolling-origin forecasts of one model on one dataset.
+@dataclass
+class Backtest:
+    """What a backtest produced.
 
-    Returns the forecast rows (positions, step, forecast, intervals and ``sd``), the model's
-    ``info()`` of the last fit, and the warnings its fits raised.
+    ``frame`` holds the forecast rows (positions, step, forecast, intervals and ``sd``); ``info``
+    the model's ``info()`` of the last fit; ``warnings`` what its fits raised; ``histories`` the
+    training history of each fit that has one (LSTMs); ``in_sample`` the first fit's one-step
+    predictions over its training span, where the model gives them (NaN where it cannot).
     """
+
+    frame: pd.DataFrame
+    info: dict[str, Any]
+    warnings: list[str]
+    histories: list[dict[str, list[float]]] = field(default_factory=list)
+    in_sample: npt.NDArray[np.float64] | None = None
+
+
+def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True) -> Backtest:
+    """Rolling-origin forecasts of one model on one dataset (see :class:`Backtest`)."""
     y = ds.y.to_numpy(dtype=np.float64)
     n = len(y)
     protocol = ds.protocol
@@ -112,6 +125,8 @@ def backtest(
     sds: list[float] = []
     fit_warnings: list[str] = []
     info: dict[str, Any] = {}
+    histories: list[dict[str, list[float]]] = []
+    in_sample: npt.NDArray[np.float64] | None = None
     for block in refit_blocks(cutoffs, protocol.refit_every):
         c0, c_last = int(block[0]), int(block[-1])
         fitted = model.clone().fit(
@@ -121,6 +136,10 @@ def backtest(
         fit_warnings.extend(getattr(fitted, "fit_warnings_", []))
         if hasattr(fitted, "info"):
             info = fitted.info()
+        if hasattr(fitted, "history_"):
+            histories.append(fitted.history_)
+        if in_sample is None and hasattr(fitted, "in_sample_predictions"):
+            in_sample = fitted.in_sample_predictions()
         if H == 1:
             f = fitted.one_step_path(
                 y[c0 + 1 : c_last + 1], None if X is None else X[c0 + 1 : c_last + 2]
@@ -147,7 +166,26 @@ def backtest(
     frame["sd"] = sds
     if not np.all(np.isfinite(frame["y_hat"].to_numpy())):
         raise FitError("the model produced non-finite forecasts")
-    return frame, info, sorted(set(fit_warnings))
+    return Backtest(frame, info, sorted(set(fit_warnings)), histories, in_sample)
+
+
+def mse_all_points(frame: pd.DataFrame, ds: Dataset, in_sample: npt.NDArray[np.float64]) -> float:
+    """MSE over every point the model predicts: its in-sample one-step predictions on the
+    training span (where it has them) together with its one-step out-of-sample forecasts.
+
+    This is the figure the sales study reported; it rewards in-sample fit, so shiftbench reports
+    it beside, never instead of, the out-of-sample metrics.
+    """
+    y = ds.y.to_numpy(dtype=np.float64)
+    one_step = frame[frame["h"] == 1]
+    keep = np.isfinite(in_sample)
+    errors = np.concatenate(
+        [
+            y[: len(in_sample)][keep] - in_sample[keep],
+            y[one_step["target_pos"].to_numpy()] - one_step["y_hat"].to_numpy(),
+        ]
+    )
+    return float(np.mean(errors**2))
 
 
 def score_cell(frame: pd.DataFrame, ds: Dataset) -> dict[str, float]:
@@ -196,8 +234,18 @@ def to_forecast_rows(
     return out
 
 
-def run_cell(ds: Dataset, model_name: str, params: dict[str, Any], seed: int | None) -> CellResult:
-    """Run and score one cell; any exception becomes a failed cell with its error."""
+def run_cell(
+    ds: Dataset,
+    model_name: str,
+    params: dict[str, Any],
+    seed: int | None,
+    *,
+    all_points: bool = False,
+) -> CellResult:
+    """Run and score one cell; any exception becomes a failed cell with its error.
+
+    With ``all_points`` the cell also reports ``mse_all_points`` (see :func:`mse_all_points`).
+    """
     result = CellResult(dataset=ds.name, model=model_name, seed=seed)
     start = time.perf_counter()
     try:
@@ -208,11 +256,14 @@ def run_cell(ds: Dataset, model_name: str, params: dict[str, Any], seed: int | N
         model = spec.build(ds, cell_params)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame, info, fit_warnings = backtest(model, ds)
-        result.metrics = score_cell(frame, ds)
-        result.forecasts = to_forecast_rows(frame, ds, model_name, seed)
-        result.info = info
-        result.warnings = fit_warnings
+            done = backtest(model, ds)
+        result.metrics = score_cell(done.frame, ds)
+        if all_points and done.in_sample is not None:
+            result.metrics["mse_all_points"] = mse_all_points(done.frame, ds, done.in_sample)
+        result.forecasts = to_forecast_rows(done.frame, ds, model_name, seed)
+        result.info = done.info
+        result.warnings = done.warnings
+        result.histories = done.histories
     except Exception as exc:  # a failing cell must not stop the run
         result.status = "failed"
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -64,6 +64,7 @@ class RunConfig:
     dataset_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     model_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     csv: tuple[CsvDataset, ...] = ()
+    mse_all_points: bool = False
 
     def all_datasets(self) -> tuple[str, ...]:
         """Registered datasets, then the CSV ones."""
@@ -177,7 +178,18 @@ def _csv_entry(table: Any, where: str, base: Path) -> CsvDataset:
     return CsvDataset(**entry)
 
 
-_TOP_KEYS = ("datasets", "models", "seeds", "out", "jobs", "protocol", "dataset", "model", "csv")
+_TOP_KEYS = (
+    "datasets",
+    "models",
+    "seeds",
+    "out",
+    "jobs",
+    "mse_all_points",
+    "protocol",
+    "dataset",
+    "model",
+    "csv",
+)
 
 
 def load_config(path: str | Path | None) -> RunConfig:
@@ -215,6 +227,9 @@ def config_from_dict(
     if "jobs" in raw:
         _check_type(raw["jobs"], (int,), f"{where}: jobs")
         kwargs["jobs"] = raw["jobs"]
+    if "mse_all_points" in raw:
+        _check_type(raw["mse_all_points"], (bool,), f"{where}: mse_all_points")
+        kwargs["mse_all_points"] = raw["mse_all_points"]
     if "protocol" in raw:
         kwargs["protocol"] = _check_protocol(raw["protocol"], f"{where}: protocol")
     if "dataset" in raw:

@@ -47,6 +47,7 @@ class Cell:
     model: str
     params: dict[str, Any]
     seed: int | None
+    all_points: bool = False
 
 
 @dataclass
@@ -127,12 +128,12 @@ def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
                 tuple(config.seeds) if spec.capabilities.seeded else (None,)
             )
             for seed in seeds:
-                cells.append(Cell(ds, name, params, seed))
+                cells.append(Cell(ds, name, params, seed, config.mse_all_points))
     return cells
 
 
 def _execute(cell: Cell) -> CellResult:
-    return run_cell(cell.dataset, cell.model, cell.params, cell.seed)
+    return run_cell(cell.dataset, cell.model, cell.params, cell.seed, all_points=cell.all_points)
 
 
 def execute(cells: list[Cell], jobs: int, progress: Progress | None = None) -> list[CellResult]:
@@ -226,6 +227,32 @@ def _frames(results: list[CellResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return forecasts, metrics
 
 
+def _histories(results: list[CellResult]) -> pd.DataFrame:
+    """Loss and validation loss per epoch of every trained network (one row per epoch)."""
+    rows = []
+    for r in results:
+        for fit, history in enumerate(r.histories):
+            losses = history.get("loss", [])
+            val = history.get("val_loss", [])
+            for epoch, loss in enumerate(losses, start=1):
+                rows.append(
+                    {
+                        "dataset": r.dataset,
+                        "model": r.model,
+                        "seed": r.seed,
+                        "fit": fit,
+                        "epoch": epoch,
+                        "loss": loss,
+                        "val_loss": val[epoch - 1] if epoch <= len(val) else math.nan,
+                    }
+                )
+    frame = pd.DataFrame(
+        rows, columns=["dataset", "model", "seed", "fit", "epoch", "loss", "val_loss"]
+    )
+    frame["seed"] = frame["seed"].astype("Int64")
+    return frame
+
+
 def _cell_entry(r: CellResult) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "dataset": r.dataset,
@@ -245,6 +272,9 @@ def run_config(
 ) -> RunResult:
     """Run a validated config and write its run directory."""
     datasets = resolve_datasets(config)
+    for ds in datasets:
+        for name in config.models:
+            get_model(name).check_fits(ds, config.model_params.get(name, {}))
     cells = plan_cells(config, datasets)
     started = dt.datetime.now(dt.UTC)
     config_hash = config.sha256()
@@ -300,12 +330,19 @@ def run_config(
             "seeds": list(config.seeds),
             "note": "classical models are deterministic; seeded models run once per seed",
             "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
+            "keras_set_random_seed": bool(seeded),
+            "tf_op_determinism": bool(seeded),
         },
         "cells": [_cell_entry(r) for r in results],
         "status": "completed" if all(r.ok for r in results) else "completed_with_failures",
     }
     write_atomic(run_dir / "forecasts.csv", forecasts.to_csv(index=False, lineterminator="\n"))
     write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, lineterminator="\n"))
+    histories = _histories(results)
+    if not histories.empty:
+        write_atomic(
+            run_dir / "training_history.csv", histories.to_csv(index=False, lineterminator="\n")
+        )
     write_atomic(run_dir / "shift.csv", shift.to_csv(index=False, lineterminator="\n"))
     if seeded:
         summary = shift_summary(shift, seeded)

@@ -1,0 +1,166 @@
+"""The Keras network and its training. TensorFlow is imported here, inside functions only.
+
+Determinism: before a network is built, ``keras.utils.set_random_seed(seed)`` seeds Python,
+NumPy and TensorFlow, and TensorFlow's op determinism is switched on, so the same seed and data
+give bit-identical weights and forecasts on a CPU. Training runs with ``shuffle=True`` driven by
+that seed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from shiftbench.errors import FitError
+
+FloatArray = np.ndarray
+
+
+def quiet_tensorflow() -> None:
+    """Keep TensorFlow's start-up logging out of the terminal unless the user asked for it.
+
+    Setting ``TF_CPP_MIN_LOG_LEVEL`` (or ``SHIFTBENCH_TF_LOG=1``) before running leaves
+    TensorFlow's own logging as it is.
+    """
+    if os.environ.get("SHIFTBENCH_TF_LOG") != "1":
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def import_keras() -> Any:
+    """Import Keras on the TensorFlow backend, quietly."""
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    if os.environ.get("SHIFTBENCH_TF_LOG") != "1":
+        tf.get_logger().setLevel("ERROR")
+        try:
+            import absl.logging
+
+            absl.logging.set_verbosity(absl.logging.ERROR)
+        except ImportError:  # pragma: no cover - absl ships with TensorFlow
+            pass
+    return keras
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The architecture and training settings of one LSTM network."""
+
+    units: tuple[int, ...]
+    dense: tuple[int, ...]
+    dropout: float
+    activation: str
+    dense_activation: str
+    output_activation: str
+    optimizer: str
+    learning_rate: float
+    lr_decay_every: int
+    lr_decay_factor: float
+    loss: str
+    epochs: int
+    batch_size: int
+    validation_size: float
+    patience: int
+
+
+@dataclass
+class Trained:
+    """A trained network and its per-epoch training history."""
+
+    network: Any
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epochs_run: int = 0
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic."""
+    keras = import_keras()
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(int(seed))
+    tf.config.experimental.enable_op_determinism()
+
+
+def build_network(spec: NetworkSpec, window: int, n_features: int) -> Any:
+    keras = import_keras()
+    layers = [keras.Input(shape=(window, n_features))]
+    for i, units in enumerate(spec.units):
+        last = i == len(spec.units) - 1
+        layers.append(
+            keras.layers.LSTM(units, activation=spec.activation, return_sequences=not last)
+        )
+        if spec.dropout > 0:
+            layers.append(keras.layers.Dropout(spec.dropout))
+    for units in spec.dense:
+        layers.append(keras.layers.Dense(units, activation=spec.dense_activation))
+    layers.append(keras.layers.Dense(1, activation=spec.output_activation))
+    network = keras.Sequential(layers)
+    optimizers = {
+        "adam": keras.optimizers.Adam,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": keras.optimizers.SGD,
+    }
+    network.compile(
+        optimizer=optimizers[spec.optimizer](learning_rate=spec.learning_rate), loss=spec.loss
+    )
+    return network
+
+
+def train(spec: NetworkSpec, X: FloatArray, y: FloatArray, seed: int) -> Trained:
+    """Train a fresh network on windows X (n, window, features) and targets y (n,).
+
+    The validation tail (for early stopping) is the last ``validation_size`` share of the
+    training windows, never test data. A loss that turns NaN or inf stops training and raises
+    :class:`FitError`.
+    """
+    keras = import_keras()
+    seed_everything(seed)
+    network = build_network(spec, X.shape[1], X.shape[2])
+    callbacks: list[Any] = [keras.callbacks.TerminateOnNaN()]
+    validation = None
+    n_val = round(spec.validation_size * len(X)) if spec.validation_size > 0 else 0
+    if n_val >= 1 and len(X) - n_val >= 1:
+        validation = (X[-n_val:], y[-n_val:])
+        X, y = X[:-n_val], y[:-n_val]
+        if spec.patience > 0:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss", patience=spec.patience, restore_best_weights=True
+                )
+            )
+    if spec.lr_decay_every > 0:
+        every, factor, base = spec.lr_decay_every, spec.lr_decay_factor, spec.learning_rate
+        callbacks.append(
+            keras.callbacks.LearningRateScheduler(lambda epoch: base * factor ** (epoch // every))
+        )
+    fitted = network.fit(
+        X,
+        y,
+        epochs=spec.epochs,
+        batch_size=spec.batch_size,
+        shuffle=True,
+        verbose=0,
+        validation_data=validation,
+        callbacks=callbacks,
+    )
+    history = {
+        k: [float(v) for v in values]
+        for k, values in fitted.history.items()
+        if k in ("loss", "val_loss")
+    }
+    losses = history.get("loss", [])
+    if not losses or not all(np.isfinite(losses)):
+        bad = next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses))
+        raise FitError(f"the training loss became NaN or inf at epoch {bad + 1}")
+    return Trained(network=network, history=history, epochs_run=len(losses))
+
+
+def predict(trained: Trained, X: FloatArray) -> FloatArray:
+    """One batched forward pass over all the windows in X."""
+    out = trained.network(X.astype(np.float32), training=False)
+    return np.asarray(out, dtype=np.float64).reshape(-1)
