@@ -47,7 +47,7 @@ def test_fitted_ar1_coefficient_is_close_to_the_truth(ar1_series: np.ndarray) ->
     model = ARIMA(order=(1, 0, 0)).fit(pd.Series(ar1_series))
     params = dict(zip(model.result_.model.param_names, model.result_.params, strict=True))
     assert params["ar.L1"] == pytest.approx(0.6, abs=0.15)
-    assert params["const"] == pytest.approx(10.0, abs=0.5)
+    assert params["const"] == pytest.approx(10.0, abs=0.5)  # the process mean
 
 
 def test_random_walk_interval_widens_with_the_square_root_of_h() -> None:
@@ -111,5 +111,5 @@ def test_weekday_regressor_is_estimated(exog_dataset) -> None:  # type: ignore[n
     assert des is not None
     model = ARIMA(order=(0, 0, 0)).fit(exog_dataset.y.iloc[:60], des.X[:60])
     names = list(model.result_.model.param_names)
-    # the workday effect was simulated as +20
+    # regressors: const, x1 = cases (lagged), x2 = workday, simulated as +20
     assert model.result_.params[names.index("x2")] == pytest.approx(20.0, abs=2.0)

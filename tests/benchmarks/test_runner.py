@@ -11,6 +11,7 @@ import pytest
 import shiftbench as sb
 from shiftbench.benchmarks.config import RunConfig
 from shiftbench.benchmarks.runner import run_config
+from shiftbench.csvio import read_csv_exact
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_forecasts_csv_columns_and_row_count(small_run) -> None:  # type: ignore
 
 
 def test_floats_are_written_with_full_precision(small_run) -> None:  # type: ignore[no-untyped-def]
-    written = pd.read_csv(small_run.path / "forecasts.csv")
+    written = read_csv_exact(small_run.path / "forecasts.csv")
     in_memory = small_run.forecasts
     assert (written["y_hat"].to_numpy() == in_memory["y_hat"].to_numpy()).all()
 

@@ -76,15 +76,24 @@ def ndiffs_kpss(y: FloatArray, *, alpha: float = 0.05, max_d: int = 2) -> int:
     return d
 
 
-def with_time_column(exog: FloatArray | None, start: int, n: int) -> FloatArray:
-    """Prepend the time index start..start+n-1 as a regressor column.
+def with_trend_columns(
+    exog: FloatArray | None, trend: str, start: int, n: int
+) -> FloatArray | None:
+    """Prepend the deterministic terms of ``trend`` as regressor columns.
 
-    A drift is fitted as the regression on time of an ARIMA with d = 1 (Δy_t = β + Δu_t), with
-    shiftbench counting the time itself: statsmodels' own trend term loses its time offset when
-    results are extended with new observations.
+    ``"c"`` adds a column of ones (the mean of an ARMA, as statsmodels' ARIMA defines its
+    constant); ``"t"`` adds the time index start..start+n−1, which with d = 1 is a drift
+    (Δy_t = β + Δu_t). shiftbench builds these columns itself because statsmodels' own trend
+    terms lose their time offset when results are extended, and (in statsmodels 0.14) refuse an
+    extension whose few new regressor rows happen to be constant.
     """
-    t = np.arange(start, start + n, dtype=np.float64)[:, None]
-    return t if exog is None else np.hstack([t, exog])
+    if trend == "n":
+        return exog
+    if trend == "c":
+        column = np.ones((n, 1))
+    else:
+        column = np.arange(start, start + n, dtype=np.float64)[:, None]
+    return column if exog is None else np.hstack([column, exog])
 
 
 def _trend_for(d: int, constant: bool) -> str:
@@ -103,11 +112,10 @@ def _fit_arima(
     """Fit one ARIMA by exact maximum likelihood; return the results and the warnings raised."""
     from statsmodels.tsa.arima.model import ARIMA
 
-    design = with_time_column(exog, 1, len(y)) if trend == "t" else exog
-    sm_trend = "n" if trend == "t" else trend
+    design = with_trend_columns(exog, trend, 1, len(y))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ARIMA(y, exog=design, order=order, trend=sm_trend)
+        model = ARIMA(y, exog=design, order=order, trend="n")
         result = model.fit(method_kwargs={"maxiter": maxiter})
     messages = sorted({str(w.message).split("\n")[0] for w in caught})
     return result, messages
@@ -360,9 +368,7 @@ class ARIMA(BaseForecaster):
         if self.n_exog_ and x is None:
             raise FitError("ARIMA was fitted with covariates: their future values are required")
         x = x if self.n_exog_ else None
-        if self.trend_ == "t":
-            return with_time_column(x, self.t_next_ + offset, n)
-        return x
+        return with_trend_columns(x, self.trend_, self.t_next_ + offset, n)
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("result_")
