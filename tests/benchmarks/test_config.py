@@ -52,6 +52,7 @@ def test_seeds_as_count_or_list() -> None:
         ({"model": {"arima": {"order": [1, 1]}}}, r"model\.arima\.order"),
         ({"model": {"arima_garch": {"dist": "cauchy"}}}, r"model\.arima_garch\.dist"),
         ({"model": {"lstm_rae": {}}}, "unknown model 'lstm_rae'"),
+        ({"model": {"arima": {"refit_every": -1}}}, r"model\.arima\.refit_every: expected an int"),
         ({"datasets": ["sales"], "dataset": {"sine": {}}}, "'sine' is not a selected dataset"),
         ({"csv": [{"path": "x.csv"}]}, r"csv\[0\]: missing key 'target'"),
     ],

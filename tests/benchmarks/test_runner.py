@@ -10,7 +10,7 @@ import pytest
 
 import shiftbench as sb
 from shiftbench.benchmarks.config import RunConfig
-from shiftbench.benchmarks.runner import run_config
+from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
 from shiftbench.csvio import read_csv_exact
 
 
@@ -143,6 +143,20 @@ def test_failed_cell_is_recorded_and_the_rest_is_written(tmp_path: Path) -> None
     assert status["seasonal_naive"]["status"] == "failed"
     assert "season_length 40" in status["seasonal_naive"]["error"]
     assert set(pd.read_csv(result.path / "forecasts.csv")["model"]) == {"naive"}
+
+
+def test_a_model_may_set_its_own_refit_schedule(tmp_path: Path) -> None:
+    config = RunConfig(
+        datasets=("sales",),
+        models=("naive", "arima"),
+        out=str(tmp_path),
+        model_params={"arima": {"order": [1, 1, 0], "refit_every": 5}},
+    )
+    cells = plan_cells(config, resolve_datasets(config))
+    assert [c.dataset.protocol.refit_every for c in cells] == [0, 5]
+    assert "refit_every" not in cells[1].params
+    result = run_config(config)
+    assert result.exit_code == 0
 
 
 def test_parallel_jobs_give_the_same_rows_in_the_same_order(tmp_path: Path) -> None:

@@ -30,8 +30,10 @@ def test_sales_study_reports_all_points_mse_beside_out_of_sample(tmp_path: Path)
     assert config.model_params["lstm_diff"]["units"] == [128, 128]
     assert config.model_params["lstm_diff"]["output_activation"] == "tanh"
     run = sb.run(
-        config=str(EXAMPLES / "sales_study.toml"), models=["naive", "arima", "lstm_diff"],
-        seeds=[0], out=str(tmp_path),
+        config=str(EXAMPLES / "sales_study.toml"),
+        models=["naive", "arima", "lstm_diff"],
+        seeds=[0],
+        out=str(tmp_path),
     )
     assert run.exit_code == 0
     metrics = pd.read_csv(run.path / "metrics.csv", dtype={"seed": str})

@@ -182,11 +182,17 @@ def validate_params(cls: type[BaseForecaster], params: dict[str, Any], where: st
     ConfigError
         For an unknown key or a value of the wrong type.
     """
+    params = dict(params)
+    if "refit_every" in params:  # a protocol setting any model may override for itself
+        value = params.pop("refit_every")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{where}.refit_every: expected an int >= 0, got {value!r}")
     hints = typing.get_type_hints(cls.__init__)
     names = cls._param_names()
     for key, value in params.items():
         if key not in names:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(names)})")
+            known = ", ".join([*names, "refit_every"])
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {known})")
         annotation = hints.get(key, Any)
         if not _matches(value, annotation):
             raise ConfigError(f"{where}.{key}: expected {_describe(annotation)}, got {value!r}")

@@ -15,7 +15,7 @@ import platform
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -123,12 +123,16 @@ def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
     for ds in datasets:
         for name in config.models:
             spec = get_model(name)
-            params = config.model_params.get(name, {})
+            params = dict(config.model_params.get(name, {}))
+            model_ds = ds
+            if "refit_every" in params:  # the model's own re-estimation schedule
+                refit = params.pop("refit_every")
+                model_ds = ds.with_protocol(replace(ds.protocol, refit_every=refit))
             seeds: tuple[int | None, ...] = (
                 tuple(config.seeds) if spec.capabilities.seeded else (None,)
             )
             for seed in seeds:
-                cells.append(Cell(ds, name, params, seed, config.mse_all_points))
+                cells.append(Cell(model_ds, name, params, seed, config.mse_all_points))
     return cells
 
 
@@ -274,7 +278,10 @@ def run_config(
     datasets = resolve_datasets(config)
     for ds in datasets:
         for name in config.models:
-            get_model(name).check_fits(ds, config.model_params.get(name, {}))
+            params = {
+                k: v for k, v in config.model_params.get(name, {}).items() if k != "refit_every"
+            }
+            get_model(name).check_fits(ds, params)
     cells = plan_cells(config, datasets)
     started = dt.datetime.now(dt.UTC)
     config_hash = config.sha256()
