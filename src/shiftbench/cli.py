@@ -1,4 +1,4 @@
-"""The ``shiftbench`` command line (CONTRACT.md): run, shift, datasets, models.
+"""The ``shiftbench`` command line (CONTRACT.md): run, report, compare, shift, datasets, models.
 
 Bad usage, a bad config or bad input data print one line, ``shiftbench: error: ...``, and exit
 with code 2; a run whose cells partly failed exits with 3 after writing everything it computed.
@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     shift.add_argument("file", help="CSV with columns y and y_hat (and optionally ds)")
     shift.add_argument("--max-lag", type=int, default=5, help="largest delay examined (5)")
     shift.add_argument("--alpha", type=float, default=0.05, help="level of the DM test (0.05)")
+
+    report = sub.add_parser("report", help="render (again) the reports of a run directory")
+    report.add_argument("run_dir", help="a run directory written by shiftbench run")
 
     sub.add_parser("datasets", help="list the datasets")
     sub.add_parser("models", help="list the models")
@@ -130,6 +133,14 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(f"failed: {cell.dataset} / {cell.model}{seed}: {cell.error}", file=sys.stderr)
     print(result.path)
     return result.exit_code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from shiftbench.reports.render import render_reports
+
+    for path in render_reports(args.run_dir):
+        print(path)
+    return EXIT_OK
 
 
 def cmd_shift(args: argparse.Namespace) -> int:
@@ -203,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args, args_list)
+        if args.command == "report":
+            return cmd_report(args)
         if args.command == "shift":
             return cmd_shift(args)
         if args.command == "datasets":

@@ -361,6 +361,9 @@ def run_config(
         run_dir / "manifest.json",
         json.dumps(_finite(manifest), indent=2, default=_json_default, allow_nan=False) + "\n",
     )
+    from shiftbench.reports.render import render_reports
+
+    render_reports(run_dir)
     return RunResult(run_dir, manifest, forecasts, metrics, results, shift, comparisons)
 
 

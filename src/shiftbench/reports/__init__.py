@@ -1,0 +1,1 @@
+"""Reports rendered from a run directory alone: HTML, Markdown, LaTeX, and run comparisons."""

@@ -1,0 +1,101 @@
+"""Figures as SVG text (matplotlib, Agg). No string from a config or a data file is drawn into a
+figure: names and verdicts go into the HTML or Markdown around it, where they are escaped."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ACTUAL, FORECAST, SHIFTED = "#222222", "#1f77b4", "#d62728"
+ZOOM = 60  # origins shown in the overlay
+
+
+def _figure(width: float = 6.4, height: float = 2.6) -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "shiftbench",
+            "svg.fonttype": "none",
+            "font.size": 8,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+    fig, ax = plt.subplots(figsize=(width, height))
+    return fig, ax
+
+
+def _svg(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg") :]
+
+
+def overlay_svg(cell: pd.DataFrame, best_lag: int | None) -> str:
+    """Actual, forecast, and the actual delayed by ``best_lag``, over the last origins.
+
+    When the forecast is a delayed copy, its line lies on the delayed actual's.
+    """
+    one = cell[cell["h"] == 1].tail(ZOOM + (best_lag or 0))
+    y = one["y"].to_numpy(dtype=np.float64)
+    f = one["y_hat"].to_numpy(dtype=np.float64)
+    t = np.arange(len(y))
+    start = best_lag or 0
+    fig, ax = _figure()
+    ax.plot(t[start:], y[start:], color=ACTUAL, lw=1.4, label="actual")
+    ax.plot(t[start:], f[start:], color=FORECAST, lw=1.2, label="forecast")
+    if best_lag:
+        ax.plot(
+            t[start:],
+            y[: len(y) - best_lag],
+            color=SHIFTED,
+            lw=1.0,
+            ls="--",
+            label=f"actual delayed {best_lag} step{'s' if best_lag > 1 else ''}",
+        )
+    ax.set_xlabel("test origin (last shown)")
+    ax.legend(loc="best", frameon=False)
+    return _svg(fig)
+
+
+def intervals_svg(cell: pd.DataFrame) -> str:
+    """One-step forecasts with their 80 % and 95 % intervals over the test span."""
+    one = cell[cell["h"] == 1]
+    t = np.arange(len(one))
+    fig, ax = _figure()
+    ax.fill_between(t, one["lo_95"], one["hi_95"], color=FORECAST, alpha=0.15, lw=0, label="95 %")
+    ax.fill_between(t, one["lo_80"], one["hi_80"], color=FORECAST, alpha=0.3, lw=0, label="80 %")
+    ax.plot(t, one["y"], color=ACTUAL, lw=1.4, label="actual")
+    ax.plot(t, one["y_hat"], color=FORECAST, lw=1.2, label="forecast")
+    ax.set_xlabel("test origin")
+    ax.legend(loc="best", frameon=False, ncol=4)
+    return _svg(fig)
+
+
+def training_svg(history: pd.DataFrame) -> str:
+    """Training and validation loss per epoch, one pair of lines per seed (log scale)."""
+    fig, ax = _figure(height=2.4)
+    for i, (seed, h) in enumerate(history.groupby("seed", sort=True)):
+        color = f"C{i % 10}"
+        label = f"seed {seed}" if str(seed).isdigit() else "loss"
+        ax.plot(h["epoch"], h["loss"], color=color, lw=1.2, label=f"{label} loss")
+        if h["val_loss"].notna().any():
+            ax.plot(
+                h["epoch"], h["val_loss"], color=color, lw=1.0, ls="--", label=f"{label} val. loss"
+            )
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.legend(loc="best", frameon=False, ncol=2)
+    return _svg(fig)

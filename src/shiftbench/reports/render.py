@@ -1,0 +1,263 @@
+"""Render ``report.html``, ``report.md`` and ``tables.tex`` from a run directory alone.
+
+Every string that comes from a config or a data file is escaped for its target: HTML by Jinja's
+autoescaping, Markdown by :func:`md_escape`, LaTeX by :func:`tex_escape`. Figures carry no such
+strings (see :mod:`shiftbench.reports.plots`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from shiftbench.benchmarks.runner import write_atomic
+from shiftbench.reports import plots
+from shiftbench.reports.rundir import RunData, load_run
+from shiftbench.reports.tables import (
+    LABELS,
+    Leaderboard,
+    ShiftRow,
+    fmt,
+    leaderboard,
+    shift_rows,
+)
+
+INTERVAL_MODELS = ("arima", "arima_garch")
+FIGURES = "figures"
+
+
+@dataclass
+class Figure:
+    caption: str
+    svg: str
+    file: str
+
+
+@dataclass
+class DatasetSection:
+    index: int
+    name: str
+    info: dict[str, Any]
+    board: Leaderboard
+    shifts: list[ShiftRow]
+    overlays: list[Figure] = field(default_factory=list)
+    intervals: list[Figure] = field(default_factory=list)
+    training: list[Figure] = field(default_factory=list)
+
+
+def md_escape(text: object) -> str:
+    """Markdown-safe text: HTML special characters and Markdown syntax neutralised.
+
+    >>> md_escape("<b>x_1 | y*</b>")
+    '&lt;b&gt;x\\\\_1 \\\\| y\\\\*&lt;/b&gt;'
+    """
+    escaped = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", escaped)
+
+
+_TEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+
+
+def tex_escape(text: object) -> str:
+    """LaTeX-safe text.
+
+    >>> tex_escape("50% of x_1 & y")
+    '50\\\\% of x\\\\_1 \\\\& y'
+    """
+    return "".join(_TEX.get(ch, ch) for ch in str(text))
+
+
+def _reproduce(run: RunData) -> str:
+    command = run.manifest.get("command")
+    if command:
+        return " ".join(str(part) for part in command)
+    config = run.manifest.get("config", {})
+    seeds = ",".join(str(s) for s in config.get("seeds", []))
+    return (
+        f"shiftbench run --datasets {','.join(config.get('datasets', []))} "
+        f"--models {','.join(config.get('models', []))} --seeds {seeds}"
+    )
+
+
+def _sections(run: RunData) -> list[DatasetSection]:
+    sections = []
+    for index, name in enumerate(run.datasets, start=1):
+        section = DatasetSection(
+            index=index,
+            name=name,
+            info=run.manifest["datasets"][name],
+            board=leaderboard(run, name),
+            shifts=shift_rows(run, name),
+        )
+        f = run.forecasts[run.forecasts["dataset"] == name]
+        s = run.shift[run.shift["dataset"] == name]
+        for model in run.models:
+            cells = f[f["model"] == model]
+            if cells.empty:
+                continue
+            seed = sorted(set(cells["seed"]))[0]
+            cell = cells[cells["seed"] == seed]
+            row = s[(s["model"] == model) & (s["seed"] == seed)]
+            lag = None
+            if not row.empty and pd.notna(row["best_lag"].iloc[0]):
+                lag = int(float(row["best_lag"].iloc[0]))
+            which = f" (seed {seed})" if seed else ""
+            section.overlays.append(
+                Figure(
+                    caption=f"{model}{which}",
+                    svg=plots.overlay_svg(cell, lag),
+                    file=f"{FIGURES}/d{index}_{model}_overlay.svg",
+                )
+            )
+            if model in INTERVAL_MODELS and cell["lo_80"].notna().all():
+                section.intervals.append(
+                    Figure(
+                        caption=model,
+                        svg=plots.intervals_svg(cell),
+                        file=f"{FIGURES}/d{index}_{model}_intervals.svg",
+                    )
+                )
+        if run.history is not None:
+            h = run.history[run.history["dataset"] == name]
+            for model in run.models:
+                hm = h[(h["model"] == model) & (h["fit"] == 0)]
+                if not hm.empty:
+                    section.training.append(
+                        Figure(
+                            caption=model,
+                            svg=plots.training_svg(hm),
+                            file=f"{FIGURES}/d{index}_{model}_training.svg",
+                        )
+                    )
+        sections.append(section)
+    return sections
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("shiftbench.reports", "templates"),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["fmt"] = fmt
+    env.globals["LABELS"] = LABELS
+    return env
+
+
+def _context(run: RunData, sections: list[DatasetSection]) -> dict[str, Any]:
+    config = run.manifest.get("config", {})
+    seeded = sorted(run.seeded_models)
+    return {
+        "run": run,
+        "m": run.manifest,
+        "sections": sections,
+        "failed": run.failed_cells(),
+        "reproduce": _reproduce(run),
+        "config_json": json.dumps(config, indent=2, default=str),
+        "seeded": seeded,
+        "versions": run.manifest.get("versions", {}),
+        "models": run.models,
+        "seeds": config.get("seeds", []),
+    }
+
+
+def bar_width(value: float, profile: list[float]) -> float:
+    top = max((v for v in profile if v == v), default=0.0)
+    return 0.0 if top <= 0 or value != value else round(100.0 * value / top, 1)
+
+
+def render_tex(run: RunData, sections: list[DatasetSection]) -> str:
+    """booktabs leaderboards; ``\\dagger`` / ``\\ddagger``: significantly better (DM-HLN, 5 %)
+    than naive / ARIMA; best values in bold."""
+    columns = ["rmse", "mae", "mase", "theil_u2", "directional_accuracy", "coverage_95", "crps"]
+    out = [
+        "% shiftbench result tables (run " + tex_escape(run.run_id) + ").",
+        "% Needs \\usepackage{booktabs}. Best value per column in bold; mean (sd) over seeds;",
+        "% \\dag: significantly better than naive, \\ddag: than arima (Diebold-Mariano with the",
+        "% Harvey-Leybourne-Newbold correction, 5% level, on the same one-step origins).",
+        "",
+    ]
+    for section in sections:
+        board = section.board
+        shown = [c for c in columns if c in board.metrics]
+        spec = "l" + "r" * len(shown)
+        out += [
+            "\\begin{table}[htbp]",
+            "\\centering",
+            f"\\caption{{Leaderboard: {tex_escape(section.name)}}}",
+            f"\\begin{{tabular}}{{{spec}}}",
+            "\\toprule",
+            "Model & " + " & ".join(tex_escape(LABELS[c]) for c in shown) + " \\\\",
+            "\\midrule",
+        ]
+        for row in board.rows:
+            marks = ""
+            if row.vs.get("naive") and row.vs["naive"].symbol == "▲":
+                marks += "\\textsuperscript{\\dag}"
+            if row.vs.get("arima") and row.vs["arima"].symbol == "▲":
+                marks += "\\textsuperscript{\\ddag}"
+            cells = []
+            for c in shown:
+                entry = row.entries.get(c)
+                if entry is None:
+                    cells.append("--")
+                    continue
+                text = (
+                    fmt(entry.mean) if entry.sd is None else f"{fmt(entry.mean)} ({fmt(entry.sd)})"
+                )
+                text = tex_escape(text.replace("–", "--").replace("∞", "inf"))
+                cells.append(f"\\textbf{{{text}}}" if entry.best else text)
+            out.append(f"{tex_escape(row.model)}{marks} & " + " & ".join(cells) + " \\\\")
+        out += ["\\bottomrule", "\\end{tabular}", "\\end{table}", ""]
+    return "\n".join(out)
+
+
+def render_reports(path: str | Path) -> list[Path]:
+    """(Re)write report.html, report.md, tables.tex and figures/ of a run directory."""
+    run = load_run(path)
+    sections = _sections(run)
+    context = _context(run, sections)
+    html_env = _environment(autoescape=True)
+    html_env.globals["bar_width"] = bar_width
+    md_env = _environment(autoescape=False)
+    md_env.globals["bar_width"] = bar_width
+    root = run.path
+    figures = root / FIGURES
+    figures.mkdir(exist_ok=True)
+    for section in sections:
+        for fig in section.overlays + section.intervals + section.training:
+            write_atomic(root / fig.file, fig.svg)
+    written = []
+    for name, env, template in (
+        ("report.html", html_env, "report.html.j2"),
+        ("report.md", md_env, "report.md.j2"),
+    ):
+        write_atomic(root / name, env.get_template(template).render(**context))
+        written.append(root / name)
+    write_atomic(root / "tables.tex", render_tex(run, sections))
+    written.append(root / "tables.tex")
+    return written

@@ -1,0 +1,219 @@
+"""Leaderboards and verdict panels as plain data for the HTML, Markdown and LaTeX renderers."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from shiftbench.reports.rundir import RunData
+
+#: Display order of metrics; only those present in a run are shown.
+METRIC_ORDER: tuple[str, ...] = (
+    "mse",
+    "rmse",
+    "mae",
+    "mape",
+    "smape",
+    "mase",
+    "r2",
+    "theil_u2",
+    "directional_accuracy",
+    "coverage_80",
+    "coverage_95",
+    "crps",
+    "mse_all_points",
+)
+HIGHER_IS_BETTER = {"r2", "directional_accuracy"}
+NOMINAL = {"coverage_80": 0.80, "coverage_95": 0.95}
+LABELS = {
+    "mse": "MSE",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "mape": "MAPE %",
+    "smape": "sMAPE %",
+    "mase": "MASE",
+    "r2": "R²",
+    "theil_u2": "U2 (vs naive)",
+    "directional_accuracy": "Dir. acc.",
+    "coverage_80": "Cov. 80",
+    "coverage_95": "Cov. 95",
+    "crps": "CRPS",
+    "mse_all_points": "MSE all pts",
+}
+ALPHA = 0.05
+
+
+def fmt(value: float) -> str:
+    """Four significant digits; NaN as an en dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.4g}"
+
+
+@dataclass
+class Entry:
+    mean: float
+    sd: float | None = None
+    best: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.sd is None:
+            return fmt(self.mean)
+        return f"{fmt(self.mean)} ± {fmt(self.sd)}"
+
+
+@dataclass
+class Versus:
+    """Diebold–Mariano outcome against a reference: symbol, and a short text."""
+
+    symbol: str = ""
+    text: str = ""
+
+
+@dataclass
+class Row:
+    model: str
+    n_seeds: int
+    entries: dict[str, Entry] = field(default_factory=dict)
+    vs: dict[str, Versus] = field(default_factory=dict)
+    verdict: str = ""
+
+
+@dataclass
+class Leaderboard:
+    dataset: str
+    metrics: list[str]
+    rows: list[Row]
+
+
+def _versus(run: RunData, dataset: str, model: str, reference: str) -> Versus:
+    c = run.comparisons
+    rows = c[
+        (c["dataset"] == dataset)
+        & (c["model"] == model)
+        & (c["reference"] == reference)
+        & (c["test"] == "diebold_mariano_hln")
+        & (c["h"] == 1)
+    ]
+    if model == reference:
+        return Versus("", "reference")
+    if rows.empty:
+        return Versus("", "–")
+    better = [
+        bool(p < ALPHA and b == model) for p, b in zip(rows["p_value"], rows["better"], strict=True)
+    ]
+    worse = [
+        bool(p < ALPHA and b == reference)
+        for p, b in zip(rows["p_value"], rows["better"], strict=True)
+    ]
+    n = len(rows)
+    if n == 1:
+        p = float(rows["p_value"].iloc[0])
+        if better[0]:
+            return Versus("▲", f"better (p = {p:.2g})")
+        if worse[0]:
+            return Versus("▼", f"worse (p = {p:.2g})")
+        return Versus("·", f"no sig. difference (p = {p:.2g})")
+    symbol = "▲" if sum(better) > n / 2 else "▼" if sum(worse) > n / 2 else "·"
+    return Versus(symbol, f"{sum(better)}/{n} seeds better, {sum(worse)}/{n} worse")
+
+
+def verdict_text(run: RunData, dataset: str, model: str) -> str:
+    s = run.shift[(run.shift["dataset"] == dataset) & (run.shift["model"] == model)]
+    if s.empty:
+        return ""
+    counts = Counter(s["verdict"])
+    if len(s) == 1:
+        return str(s["verdict"].iloc[0])
+    return ", ".join(f"{v} ×{k}" for v, k in counts.most_common())
+
+
+def leaderboard(run: RunData, dataset: str) -> Leaderboard:
+    """One dataset's leaderboard: every model's metrics (mean ± sd over seeds), the best marked."""
+    m = run.cell_metrics()
+    m = m[m["dataset"] == dataset]
+    present = [x for x in METRIC_ORDER if x in set(m["metric"])]
+    rows: list[Row] = []
+    for model in run.models:
+        mm = m[m["model"] == model]
+        if mm.empty:
+            continue
+        seeds = sorted(set(mm["seed"]))
+        row = Row(model=model, n_seeds=len([s for s in seeds if s != ""]))
+        for metric in present:
+            values = mm.loc[mm["metric"] == metric, "value"].to_numpy(dtype=np.float64)
+            if not len(values):
+                continue
+            if row.n_seeds > 1:
+                finite = values[np.isfinite(values)]
+                mean = float(finite.mean()) if len(finite) else math.nan
+                sd = float(finite.std(ddof=1)) if len(finite) > 1 else math.nan
+                row.entries[metric] = Entry(mean, sd)
+            else:
+                row.entries[metric] = Entry(float(values[0]))
+        for reference in ("naive", "arima"):
+            row.vs[reference] = _versus(run, dataset, model, reference)
+        row.verdict = verdict_text(run, dataset, model)
+        rows.append(row)
+    for metric in present:
+        candidates = [
+            (r, r.entries[metric].mean)
+            for r in rows
+            if metric in r.entries and math.isfinite(r.entries[metric].mean)
+        ]
+        if not candidates:
+            continue
+        if metric in NOMINAL:
+            target = NOMINAL[metric]
+            key = [abs(v - target) for _, v in candidates]
+        elif metric in HIGHER_IS_BETTER:
+            key = [-v for _, v in candidates]
+        else:
+            key = [v for _, v in candidates]
+        best = min(key)
+        for (r, _), k in zip(candidates, key, strict=True):
+            r.entries[metric].best = k == best
+    return Leaderboard(dataset=dataset, metrics=present, rows=rows)
+
+
+@dataclass
+class ShiftRow:
+    model: str
+    seed: str
+    verdict: str
+    best_lag: str
+    shift_gain: str
+    dm_p: str
+    reason: str
+    profile: list[float]
+
+
+def shift_rows(run: RunData, dataset: str) -> list[ShiftRow]:
+    s = run.shift[run.shift["dataset"] == dataset]
+    lag_columns = sorted(
+        (c for c in s.columns if c.startswith("loss_lag")), key=lambda c: int(c[len("loss_lag") :])
+    )
+    out = []
+    order = {m: i for i, m in enumerate(run.models)}
+    for _, r in s.sort_values("model", key=lambda col: col.map(order)).iterrows():
+        profile = [float(r[c]) for c in lag_columns if pd.notna(r[c])]
+        out.append(
+            ShiftRow(
+                model=str(r["model"]),
+                seed=str(r["seed"]),
+                verdict=str(r["verdict"]),
+                best_lag="–" if pd.isna(r["best_lag"]) else str(int(float(r["best_lag"]))),
+                shift_gain=fmt(float(r["shift_gain"])),
+                dm_p=fmt(float(r["dm_p_vs_naive"])),
+                reason=str(r["reason"]),
+                profile=profile,
+            )
+        )
+    return out
