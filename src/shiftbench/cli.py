@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from shiftbench.errors import InputError
 
@@ -66,6 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="render (again) the reports of a run directory")
     report.add_argument("run_dir", help="a run directory written by shiftbench run")
 
+    compare = sub.add_parser("compare", help="regression report between two runs, with gates")
+    compare.add_argument("base_run", help="the base run directory")
+    compare.add_argument("new_run", help="the new run directory")
+    compare.add_argument("--fail-on", help='gates, e.g. "mse:5%%,mase:0.02,verdict"')
+    compare.add_argument("--out", help="folder for compare.html and compare.md")
+    compare.add_argument(
+        "--allow-data-change",
+        action="store_true",
+        help="compare even when dataset checksums differ",
+    )
+
     sub.add_parser("datasets", help="list the datasets")
     sub.add_parser("models", help="list the models")
     return parser
@@ -97,18 +109,52 @@ def _csv_spec(args: argparse.Namespace) -> object:
     )
 
 
-def _progress(done: int, total: int, cell: object) -> None:
-    from shiftbench.benchmarks.backtest import CellResult
+class ProgressDisplay:
+    """Cells done of total, the cell in progress and the time left: a bar redrawn in place on a
+    terminal, one plain line per finished cell otherwise (logs, pipes, CI)."""
 
-    assert isinstance(cell, CellResult)
-    seed = "" if cell.seed is None else f" seed {cell.seed}"
-    status = "ok" if cell.ok else f"FAILED: {cell.error}"
-    print(
-        f"[{done}/{total}] {cell.dataset} / {cell.model}{seed}: {status} "
-        f"({cell.wall_time_s:.1f} s)",
-        file=sys.stderr,
-        flush=True,
-    )
+    def __init__(self, stream: TextIO | None = None, tty: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.start = time.monotonic()
+        self.width = 0
+
+    def _eta(self, done: int, total: int) -> str:
+        if done == 0:
+            return "time left: estimating"
+        left = (time.monotonic() - self.start) / done * (total - done)
+        minutes, seconds = divmod(round(left), 60)
+        return f"time left ~{minutes}m{seconds:02d}s" if minutes else f"time left ~{seconds}s"
+
+    def starting(self, done: int, total: int, label: str) -> None:
+        if not self.tty:
+            return
+        filled = int(24 * done / total) if total else 24
+        bar = "#" * filled + "-" * (24 - filled)
+        line = f"[{bar}] {done}/{total}  {label}  {self._eta(done, total)}"
+        pad = max(0, self.width - len(line))
+        self.stream.write("\r" + line + " " * pad)
+        self.stream.flush()
+        self.width = len(line)
+
+    def finished(self, done: int, total: int, cell: object) -> None:
+        from shiftbench.benchmarks.backtest import CellResult
+
+        assert isinstance(cell, CellResult)
+        seed = "" if cell.seed is None else f" seed {cell.seed}"
+        status = "ok" if cell.ok else f"FAILED: {cell.error}"
+        line = (
+            f"[{done}/{total}] {cell.dataset} / {cell.model}{seed}: {status} "
+            f"({cell.wall_time_s:.1f} s)"
+        )
+        if self.tty:
+            if cell.ok and done < total:
+                return  # the bar shows progress; only failures get their own line
+            self.stream.write("\r" + line.ljust(self.width) + "\n")
+            self.width = 0
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
 
 
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -127,12 +173,39 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         csv=(csv,) if csv is not None else None,
         keep_datasets=args.datasets is not None,
     )
-    result = run_config(config, progress=_progress, command=["shiftbench", *argv])
+    display = ProgressDisplay()
+    result = run_config(
+        config,
+        progress=display.finished,
+        starting=display.starting,
+        command=["shiftbench", *argv],
+    )
     for cell in result.failed:
         seed = "" if cell.seed is None else f" seed {cell.seed}"
         print(f"failed: {cell.dataset} / {cell.model}{seed}: {cell.error}", file=sys.stderr)
     print(result.path)
     return result.exit_code
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from shiftbench.reports.compare import compare_runs, render_comparison
+
+    comparison = compare_runs(
+        args.base_run, args.new_run, fail_on=args.fail_on, allow_data_change=args.allow_data_change
+    )
+    out = render_comparison(comparison, args.out)
+    changed = comparison.verdicts["changed"].sum()
+    print(
+        f"{len(comparison.changes)} metric values compared, {changed} verdict change(s), "
+        f"{len(comparison.only_base)} cell(s) only in base, {len(comparison.only_new)} only in new"
+    )
+    for result in comparison.gates:
+        state = "held" if result.held else "CROSSED"
+        print(f"gate {result.gate.text}: {state}")
+        for crossing in result.crossings:
+            print(f"  {crossing}")
+    print(out)
+    return EXIT_GATE if comparison.exit_code else EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -214,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args, args_list)
+        if args.command == "compare":
+            return cmd_compare(args)
         if args.command == "report":
             return cmd_report(args)
         if args.command == "shift":

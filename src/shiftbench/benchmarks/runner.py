@@ -37,6 +37,7 @@ from shiftbench.types import Dataset, Protocol, check_protocol_fits
 
 METRIC_COLUMNS: tuple[str, ...] = ("dataset", "model", "seed", "metric", "value")
 Progress = Callable[[int, int, CellResult], None]
+Starting = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -140,20 +141,41 @@ def _execute(cell: Cell) -> CellResult:
     return run_cell(cell.dataset, cell.model, cell.params, cell.seed, all_points=cell.all_points)
 
 
-def execute(cells: list[Cell], jobs: int, progress: Progress | None = None) -> list[CellResult]:
-    """Run the cells, serially or in ``jobs`` processes; results keep the cells' order."""
+def _describe(cell: Cell) -> str:
+    seed = "" if cell.seed is None else f" seed {cell.seed}"
+    return f"{cell.dataset.name} / {cell.model}{seed}"
+
+
+def execute(
+    cells: list[Cell],
+    jobs: int,
+    progress: Progress | None = None,
+    starting: Starting | None = None,
+) -> list[CellResult]:
+    """Run the cells, serially or in ``jobs`` processes; results keep the cells' order.
+
+    ``starting(done, total, cell)`` is called when a cell (the next one, in parallel runs) begins;
+    ``progress(done, total, result)`` when one finishes.
+    """
     results: list[CellResult] = []
-    if jobs <= 1 or len(cells) <= 1:
+    total = len(cells)
+    if jobs <= 1 or total <= 1:
         for cell in cells:
+            if starting:
+                starting(len(results), total, _describe(cell))
             results.append(_execute(cell))
             if progress:
-                progress(len(results), len(cells), results[-1])
+                progress(len(results), total, results[-1])
         return results
     with ProcessPoolExecutor(max_workers=jobs) as pool:
+        if starting and cells:
+            starting(0, total, _describe(cells[0]))
         for result in pool.map(_execute, cells):
             results.append(result)
             if progress:
-                progress(len(results), len(cells), result)
+                progress(len(results), total, result)
+            if starting and len(results) < total:
+                starting(len(results), total, _describe(cells[len(results)]))
     return results
 
 
@@ -272,7 +294,11 @@ def _cell_entry(r: CellResult) -> dict[str, Any]:
 
 
 def run_config(
-    config: RunConfig, *, progress: Progress | None = None, command: list[str] | None = None
+    config: RunConfig,
+    *,
+    progress: Progress | None = None,
+    starting: Starting | None = None,
+    command: list[str] | None = None,
 ) -> RunResult:
     """Run a validated config and write its run directory."""
     datasets = resolve_datasets(config)
@@ -286,7 +312,7 @@ def run_config(
     started = dt.datetime.now(dt.UTC)
     config_hash = config.sha256()
     run_dir = _new_run_dir(Path(config.out), config_hash, started)
-    results = execute(cells, config.jobs, progress)
+    results = execute(cells, config.jobs, progress, starting)
     finished = dt.datetime.now(dt.UTC)
     forecasts, metrics = _frames(results)
     by_name = {ds.name: ds for ds in datasets}

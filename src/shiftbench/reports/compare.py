@@ -1,0 +1,307 @@
+"""``shiftbench compare``: what changed between two runs, whether it is more than noise, and gates.
+
+Cells are matched by (dataset, model, seed). For every metric the change is reported; a change is
+*more than noise* when a test says so at the 5 % level: for unseeded cells forecasting the same
+origins, a Diebold–Mariano test (HLN correction, two-sided) on the per-origin squared errors of
+the two runs; for seeded models, Welch's t-test on the per-seed values of the metric.
+
+Gates (``--fail-on``), comma-separated:
+
+- ``METRIC:P%`` fails when the metric worsens by more than P percent of the base value;
+- ``METRIC:X`` fails when it worsens by more than X in absolute terms;
+- ``verdict`` fails when any verdict turns to ``right_shift``.
+
+"Worse" follows the metric: larger for errors, smaller for R² and directional accuracy, farther
+from the nominal level for interval coverage. Seeded models are gated on their mean over seeds
+(and on their majority verdict), unseeded models cell by cell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from shiftbench.benchmarks.stats import diebold_mariano
+from shiftbench.errors import InputError
+from shiftbench.reports.rundir import RunData, load_run
+from shiftbench.reports.tables import HIGHER_IS_BETTER, NOMINAL
+
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One rule of ``--fail-on``."""
+
+    text: str
+    metric: str | None  # None for the verdict gate
+    threshold: float = 0.0
+    relative: bool = False
+
+
+def parse_gates(spec: str | None) -> list[Gate]:
+    """Parse ``"mse:5%,mase:0.02,verdict"``; a malformed rule is an :class:`InputError`.
+
+    >>> [(g.metric, g.threshold, g.relative) for g in parse_gates("mse:5%,mase:0.02,verdict")]
+    [('mse', 5.0, True), ('mase', 0.02, False), (None, 0.0, False)]
+    """
+    gates: list[Gate] = []
+    for raw in (spec or "").split(","):
+        rule = raw.strip()
+        if not rule:
+            continue
+        if rule == "verdict":
+            gates.append(Gate(rule, None))
+            continue
+        metric, sep, amount = rule.partition(":")
+        if not sep or not metric.strip():
+            raise InputError(f"--fail-on: rule {rule!r} is not METRIC:N, METRIC:N% or verdict")
+        relative = amount.strip().endswith("%")
+        try:
+            threshold = float(amount.strip().rstrip("%"))
+        except ValueError:
+            raise InputError(f"--fail-on: rule {rule!r}: {amount!r} is not a number") from None
+        if threshold < 0 or not math.isfinite(threshold):
+            raise InputError(f"--fail-on: rule {rule!r}: the threshold must be >= 0")
+        gates.append(Gate(rule, metric.strip(), threshold, relative))
+    return gates
+
+
+def worsening(metric: str, base: float, new: float) -> float:
+    """How much worse ``new`` is than ``base`` (negative: better)."""
+    if metric in NOMINAL:
+        return abs(new - NOMINAL[metric]) - abs(base - NOMINAL[metric])
+    if metric in HIGHER_IS_BETTER:
+        return base - new
+    return new - base
+
+
+@dataclass
+class GateResult:
+    gate: Gate
+    held: bool
+    crossings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    base: RunData
+    new: RunData
+    changes: pd.DataFrame
+    noise: pd.DataFrame
+    verdicts: pd.DataFrame
+    only_base: list[str]
+    only_new: list[str]
+    gates: list[GateResult]
+    data_changed: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(not g.held for g in self.gates) else 0
+
+
+def _cells(run: RunData) -> set[tuple[str, str, str]]:
+    m = run.cell_metrics()
+    return set(zip(m["dataset"], m["model"], m["seed"], strict=True))
+
+
+def _label(cell: tuple[str, str, str]) -> str:
+    d, m, s = cell
+    return f"{d} / {m}" + (f" / seed {s}" if s else "")
+
+
+def _majority(verdicts: list[str]) -> str:
+    return Counter(verdicts).most_common(1)[0][0] if verdicts else ""
+
+
+def compare_runs(
+    base_dir: str | Path,
+    new_dir: str | Path,
+    *,
+    fail_on: str | None = None,
+    allow_data_change: bool = False,
+) -> Comparison:
+    """Compare two run directories (see the module docstring)."""
+    gates = parse_gates(fail_on)
+    base, new = load_run(base_dir), load_run(new_dir)
+    changed = [
+        name
+        for name in base.datasets
+        if name in new.datasets
+        and base.manifest["datasets"][name]["sha256"] != new.manifest["datasets"][name]["sha256"]
+    ]
+    if changed and not allow_data_change:
+        raise InputError(
+            f"dataset checksums differ between the runs ({', '.join(changed)}); "
+            "pass --allow-data-change to compare anyway"
+        )
+    base_cells, new_cells = _cells(base), _cells(new)
+    common = base_cells & new_cells
+    bm, nm = base.cell_metrics(), new.cell_metrics()
+    merged = bm.merge(nm, on=["dataset", "model", "seed", "metric"], suffixes=("_base", "_new"))
+    merged = merged.rename(columns={"value_base": "base", "value_new": "new"})
+    merged["change"] = merged["new"] - merged["base"]
+    merged["relative_change"] = [
+        (n - b) / abs(b) if b not in (0.0,) and math.isfinite(b) else math.nan
+        for b, n in zip(merged["base"], merged["new"], strict=True)
+    ]
+    merged["worse_by"] = [
+        worsening(m, b, n)
+        for m, b, n in zip(merged["metric"], merged["base"], merged["new"], strict=True)
+    ]
+    noise = _noise(base, new, common, merged)
+    verdicts = _verdicts(base, new)
+    results = [_evaluate(g, merged, verdicts, base, new) for g in gates]
+    return Comparison(
+        base=base,
+        new=new,
+        changes=merged,
+        noise=noise,
+        verdicts=verdicts,
+        only_base=sorted(_label(c) for c in base_cells - new_cells),
+        only_new=sorted(_label(c) for c in new_cells - base_cells),
+        gates=results,
+        data_changed=changed,
+    )
+
+
+def _noise(
+    base: RunData, new: RunData, common: set[tuple[str, str, str]], merged: pd.DataFrame
+) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    bf, nf = base.forecasts, new.forecasts
+    for dataset, model, _ in sorted(c for c in common if c[2] == ""):
+        a = bf[(bf.dataset == dataset) & (bf.model == model) & (bf.seed == "") & (bf.h == 1)]
+        b = nf[(nf.dataset == dataset) & (nf.model == model) & (nf.seed == "") & (nf.h == 1)]
+        joined = a.merge(b, on=["cutoff", "ds"], suffixes=("_base", "_new"))
+        if len(joined) < 2 or len(joined) != len(a) or len(joined) != len(b):
+            continue
+        test = diebold_mariano(
+            (joined["y_new"] - joined["y_hat_new"]) ** 2,
+            (joined["y_base"] - joined["y_hat_base"]) ** 2,
+        )
+        rows.append(
+            {
+                "dataset": dataset,
+                "model": model,
+                "seeds": "",
+                "test": "diebold_mariano_hln",
+                "metric": "squared error",
+                "statistic": test.statistic,
+                "p_value": test.p_value,
+                "more_than_noise": bool(test.p_value < ALPHA),
+            }
+        )
+    seeded = merged[merged["seed"] != ""]
+    for key, group in seeded.groupby(["dataset", "model", "metric"]):
+        dataset, model, metric = (str(k) for k in key)
+        x, y = group["base"].to_numpy(np.float64), group["new"].to_numpy(np.float64)
+        x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+        if len(x) < 2 or len(y) < 2:
+            continue
+        if np.ptp(x) == 0 and np.ptp(y) == 0:
+            stat, p = (0.0, 1.0) if x[0] == y[0] else (math.inf, 0.0)
+        else:
+            result = stats.ttest_ind(y, x, equal_var=False)
+            stat, p = float(result.statistic), float(result.pvalue)
+        rows.append(
+            {
+                "dataset": dataset,
+                "model": model,
+                "seeds": str(len(group)),
+                "test": "welch_t_over_seeds",
+                "metric": metric,
+                "statistic": stat,
+                "p_value": p,
+                "more_than_noise": bool(p < ALPHA),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "dataset",
+            "model",
+            "seeds",
+            "test",
+            "metric",
+            "statistic",
+            "p_value",
+            "more_than_noise",
+        ],
+    )
+
+
+def _verdicts(base: RunData, new: RunData) -> pd.DataFrame:
+    keys = ["dataset", "model", "seed"]
+    joined = base.shift[[*keys, "verdict"]].merge(
+        new.shift[[*keys, "verdict"]], on=keys, suffixes=("_base", "_new")
+    )
+    joined["changed"] = joined["verdict_base"] != joined["verdict_new"]
+    return joined
+
+
+def _evaluate(
+    gate: Gate, merged: pd.DataFrame, verdicts: pd.DataFrame, base: RunData, new: RunData
+) -> GateResult:
+    crossings: list[str] = []
+    if gate.metric is None:
+        for (dataset, model), group in verdicts.groupby(["dataset", "model"], sort=False):
+            before = _majority(list(group["verdict_base"]))
+            after = _majority(list(group["verdict_new"]))
+            if after == "right_shift" and before != "right_shift":
+                crossings.append(f"{dataset} / {model}: {before} -> right_shift")
+        return GateResult(gate, not crossings, crossings)
+    rows = merged[merged["metric"] == gate.metric]
+    if rows.empty and gate.metric not in set(base.metrics["metric"]) | set(new.metrics["metric"]):
+        raise InputError(f"--fail-on: no metric {gate.metric!r} in these runs")
+    units = rows.groupby(["dataset", "model"], sort=False)
+    for (dataset, model), group in units:
+        if (group["seed"] != "").any():
+            b, n = float(group["base"].mean()), float(group["new"].mean())
+            label = f"{dataset} / {model} (mean over {len(group)} seeds)"
+            checks = [(label, b, n)]
+        else:
+            checks = [
+                (f"{dataset} / {model}", float(b), float(n))
+                for b, n in zip(
+                    group["base"].to_numpy(np.float64),
+                    group["new"].to_numpy(np.float64),
+                    strict=True,
+                )
+            ]
+        for label, b, n in checks:
+            worse = worsening(gate.metric, b, n)
+            if not math.isfinite(worse):
+                continue
+            limit = gate.threshold * abs(b) / 100.0 if gate.relative else gate.threshold
+            if worse > limit:
+                crossings.append(f"{label}: {gate.metric} {b:.6g} -> {n:.6g}")
+    return GateResult(gate, not crossings, crossings)
+
+
+def render_comparison(comparison: Comparison, out_dir: str | Path | None = None) -> Path:
+    """Write ``compare.html`` and ``compare.md``; returns the folder (default: inside NEW_RUN)."""
+    from shiftbench.benchmarks.runner import write_atomic
+    from shiftbench.reports.render import _environment
+
+    out = Path(out_dir) if out_dir else comparison.new.path / f"compare-{comparison.base.run_id}"
+    out.mkdir(parents=True, exist_ok=True)
+    changes = comparison.changes.copy()
+    noise = comparison.noise
+    context = {
+        "c": comparison,
+        "changes": changes.to_dict("records"),
+        "noise": noise.to_dict("records"),
+        "verdict_changes": comparison.verdicts[comparison.verdicts["changed"]].to_dict("records"),
+    }
+    for name, autoescape in (("compare.html", True), ("compare.md", False)):
+        env = _environment(autoescape=autoescape)
+        write_atomic(out / name, env.get_template(f"{name}.j2").render(**context))
+    return out
