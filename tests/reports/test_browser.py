@@ -1,0 +1,59 @@
+"""The HTML report in a real browser: no console error, no network request, and a screenshot.
+
+Needs Chromium (Debian's ``chromium``, installed by ``.ci/run``) and the ``playwright`` package
+(driving that Chromium; no browser download). Skipped where either is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import shiftbench as sb
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed")
+
+
+def test_report_renders_without_errors_or_network(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    run = sb.run(
+        datasets=["sales"],
+        models=["naive", "arima", "arima_garch"],
+        out=str(tmp_path),
+        model_params={"arima": {"order": [1, 1, 0]}, "arima_garch": {"order": [1, 1, 0]}},
+    )
+    report = run.path / "report.html"
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        assert page.locator("svg").count() >= 5
+        assert page.locator(".badge.right_shift").count() >= 1
+        shot = run.path / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert errors == []
+    assert [url for url in requests if not url.startswith("file://")] == []
+    assert shot.stat().st_size > 10_000

@@ -1,0 +1,127 @@
+"""Reports: written by every run, rebuilt from the files alone, self-contained, escaped."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import shiftbench as sb
+from shiftbench.benchmarks.config import CsvDataset
+from shiftbench.cli import main
+from shiftbench.reports.render import md_escape, tex_escape
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs")
+    result = sb.run(
+        datasets=["sales"],
+        models=["naive", "drift", "arima", "arima_garch"],
+        out=str(out),
+        model_params={"arima": {"order": [1, 1, 0]}, "arima_garch": {"order": [1, 1, 0]}},
+    )
+    return result.path
+
+
+def test_every_run_writes_the_three_reports(run_dir: Path) -> None:
+    for name in ("report.html", "report.md", "tables.tex"):
+        assert (run_dir / name).stat().st_size > 500
+    assert list((run_dir / "figures").glob("*.svg"))
+
+
+def test_html_is_self_contained(run_dir: Path) -> None:
+    html = (run_dir / "report.html").read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<script" not in html
+    assert "<link" not in html
+    assert html.count("<svg") >= 4 + 2  # overlays for 4 models, intervals for 2
+
+
+def test_html_has_every_section(run_dir: Path) -> None:
+    html = (run_dir / "report.html").read_text()
+    for heading in ("What was run", "Leaderboard", "Right shift", "Forecast intervals"):
+        assert heading in html
+    assert "right_shift" in html  # naive on sales is the artifact by definition
+    assert "shiftbench run" in html  # the command that reproduces the run
+
+
+def test_markdown_carries_the_tables_and_links_its_figures(run_dir: Path) -> None:
+    md = (run_dir / "report.md").read_text()
+    assert "| model |" in md
+    assert "**right_shift**" in md
+    for link in re.findall(r"\]\((figures/[^)]+)\)", md):
+        assert (run_dir / link).is_file()
+
+
+def test_best_value_is_marked(run_dir: Path) -> None:
+    md = (run_dir / "report.md").read_text()
+    drift_row = next(line for line in md.splitlines() if line.startswith("| drift |"))
+    assert "**136.6**" in drift_row  # drift has the lowest MSE on sales (136.57)
+
+
+def test_report_command_rebuilds_from_files_alone_without_tensorflow(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "moved"
+    shutil.copytree(run_dir, copy)
+    for name in ("report.html", "report.md", "tables.tex"):
+        (copy / name).unlink()
+    code = (
+        "import sys\nfrom shiftbench.cli import main\n"
+        f"assert main(['report', {str(copy)!r}]) == 0\n"
+        "assert 'tensorflow' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    assert (copy / "report.html").read_text() == (run_dir / "report.html").read_text()
+
+
+def test_report_of_a_missing_directory_is_exit_2(tmp_path: Path) -> None:
+    assert main(["report", str(tmp_path / "nope")]) == 2
+
+
+def test_names_from_data_files_are_escaped(tmp_path: Path) -> None:
+    csv = tmp_path / "evil.csv"
+    csv.write_text("t,y\n" + "".join(f"{i},{(i * 7) % 11 + i}\n" for i in range(40)))
+    result = sb.run(
+        datasets=[],
+        models=["naive", "drift"],
+        out=str(tmp_path / "runs"),
+        csv=(CsvDataset(path=str(csv), target="y", name=EVIL, test_size=12),),
+    )
+    html = (result.path / "report.html").read_text()
+    assert EVIL not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    md = (result.path / "report.md").read_text()
+    assert EVIL not in md
+    tex = (result.path / "tables.tex").read_text()
+    assert EVIL not in tex
+    assert r"\textless{}script\textgreater{}" in tex
+
+
+def test_escapers() -> None:
+    assert md_escape("a|b_c <i>") == r"a\|b\_c &lt;i&gt;"
+    assert tex_escape("100% & $x_1$ #2") == r"100\% \& \$x\_1\$ \#2"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no LaTeX engine installed")
+def test_tables_compile_in_a_plain_latex_document(run_dir: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "doc.tex"
+    doc.write_text(
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{booktabs}\n"
+        f"\\begin{{document}}\n\\input{{{run_dir / 'tables.tex'}}}\n\\end{{document}}\n"
+    )
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
