@@ -119,8 +119,12 @@ def _sections(run: RunData) -> list[DatasetSection]:
             seed = sorted(set(cells["seed"]))[0]
             cell = cells[cells["seed"] == seed]
             row = s[(s["model"] == model) & (s["seed"] == seed)]
-            lag = None
-            if not row.empty and pd.notna(row["best_lag"].iloc[0]):
+            lag = None  # the delayed actual is drawn only for a delayed forecast
+            if (
+                not row.empty
+                and pd.notna(row["best_lag"].iloc[0])
+                and row["verdict"].iloc[0] in ("right_shift", "lagging")
+            ):
                 lag = int(float(row["best_lag"].iloc[0]))
             which = f" (seed {seed})" if seed else ""
             section.overlays.append(

@@ -75,6 +75,7 @@ class Versus:
 
     symbol: str = ""
     text: str = ""
+    short: str = ""
 
 
 @dataclass
@@ -103,9 +104,9 @@ def _versus(run: RunData, dataset: str, model: str, reference: str) -> Versus:
         & (c["h"] == 1)
     ]
     if model == reference:
-        return Versus("", "reference")
+        return Versus("", "reference", "ref.")
     if rows.empty:
-        return Versus("", "–")
+        return Versus("", "–", "–")
     better = [
         bool(p < ALPHA and b == model) for p, b in zip(rows["p_value"], rows["better"], strict=True)
     ]
@@ -117,12 +118,13 @@ def _versus(run: RunData, dataset: str, model: str, reference: str) -> Versus:
     if n == 1:
         p = float(rows["p_value"].iloc[0])
         if better[0]:
-            return Versus("▲", f"better (p = {p:.2g})")
+            return Versus("▲", f"better (p = {p:.2g})", f"p={p:.2g}")
         if worse[0]:
-            return Versus("▼", f"worse (p = {p:.2g})")
-        return Versus("·", f"no sig. difference (p = {p:.2g})")
+            return Versus("▼", f"worse (p = {p:.2g})", f"p={p:.2g}")
+        return Versus("·", f"no significant difference (p = {p:.2g})", f"p={p:.2g}")
     symbol = "▲" if sum(better) > n / 2 else "▼" if sum(worse) > n / 2 else "·"
-    return Versus(symbol, f"{sum(better)}/{n} seeds better, {sum(worse)}/{n} worse")
+    text = f"{sum(better)}/{n} seeds significantly better, {sum(worse)}/{n} worse"
+    return Versus(symbol, text, f"{sum(better)}▲ {sum(worse)}▼ of {n}")
 
 
 def verdict_text(run: RunData, dataset: str, model: str) -> str:
