@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from shiftbench.datasets.base import frame_sha256
 from shiftbench.types import Dataset, Protocol
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the tests' cell cache out of the user's: one fresh folder per test session."""
+    os.environ["SHIFTBENCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="shiftbench-test-cache-")
 
 
 def make_dataset(

@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", help="seeds for seeded models: a list 0,1,2 or a count N")
     run.add_argument("--out", help="parent directory of the run directory (default: runs)")
     run.add_argument("--jobs", type=int, help="worker processes (default: 1)")
+    run.add_argument("--no-cache", action="store_true", help="ignore the cell cache")
+    run.add_argument("--rerun", type=_list, help="recompute these models' cells (comma list)")
+    run.add_argument("--cache-dir", help="cell cache folder (default: ~/.cache/shiftbench)")
+    run.add_argument("--executor", choices=["local", "dask"], help="where cells run")
+    run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     csv = run.add_argument_group("your own data")
     csv.add_argument("--dataset-file", help="a CSV file to benchmark")
     csv.add_argument("--target", help="the column to forecast")
@@ -142,7 +147,7 @@ class ProgressDisplay:
 
         assert isinstance(cell, CellResult)
         seed = "" if cell.seed is None else f" seed {cell.seed}"
-        status = "ok" if cell.ok else f"FAILED: {cell.error}"
+        status = ("cached" if cell.cached else "ok") if cell.ok else f"FAILED: {cell.error}"
         line = (
             f"[{done}/{total}] {cell.dataset} / {cell.model}{seed}: {status} "
             f"({cell.wall_time_s:.1f} s)"
@@ -172,6 +177,11 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         jobs=args.jobs,
         csv=(csv,) if csv is not None else None,
         keep_datasets=args.datasets is not None,
+        use_cache=False if args.no_cache else None,
+        rerun=tuple(args.rerun) if args.rerun else None,
+        cache_dir=args.cache_dir,
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
     display = ProgressDisplay()
     result = run_config(
@@ -209,9 +219,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from shiftbench.benchmarks.cache import default_cache_dir
     from shiftbench.reports.render import render_reports
 
-    for path in render_reports(args.run_dir):
+    for path in render_reports(args.run_dir, cache_dir=default_cache_dir()):
         print(path)
     return EXIT_OK
 

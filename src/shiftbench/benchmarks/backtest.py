@@ -55,6 +55,8 @@ class CellResult:
     info: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     histories: list[dict[str, list[float]]] = field(default_factory=list)
+    cached: bool = False
+    key: str = ""
 
     @property
     def ok(self) -> bool:

@@ -65,6 +65,11 @@ class RunConfig:
     model_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     csv: tuple[CsvDataset, ...] = ()
     mse_all_points: bool = False
+    cache_dir: str | None = None
+    use_cache: bool = True
+    rerun: tuple[str, ...] = ()
+    executor: str = "local"
+    scheduler: str | None = None
 
     def all_datasets(self) -> tuple[str, ...]:
         """Registered datasets, then the CSV ones."""
@@ -78,8 +83,16 @@ class RunConfig:
     def sha256(self) -> str:
         """Hash of the resolved config (canonical JSON), excluding where the run is written."""
         data = self.to_dict()
-        data.pop("out")
-        data.pop("jobs")
+        for where_and_how in (
+            "out",
+            "jobs",
+            "cache_dir",
+            "use_cache",
+            "rerun",
+            "executor",
+            "scheduler",
+        ):
+            data.pop(where_and_how)
         text = json.dumps(data, sort_keys=True, default=list)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -184,6 +197,9 @@ _TOP_KEYS = (
     "seeds",
     "out",
     "jobs",
+    "cache_dir",
+    "executor",
+    "scheduler",
     "mse_all_points",
     "protocol",
     "dataset",
@@ -227,6 +243,10 @@ def config_from_dict(
     if "jobs" in raw:
         _check_type(raw["jobs"], (int,), f"{where}: jobs")
         kwargs["jobs"] = raw["jobs"]
+    for key in ("cache_dir", "executor", "scheduler"):
+        if key in raw:
+            _check_type(raw[key], (str,), f"{where}: {key}")
+            kwargs[key] = raw[key]
     if "mse_all_points" in raw:
         _check_type(raw["mse_all_points"], (bool,), f"{where}: mse_all_points")
         kwargs["mse_all_points"] = raw["mse_all_points"]
@@ -303,6 +323,13 @@ def validate(config: RunConfig, where: str) -> None:
                 f"{where}: model.{name}: unknown model {name!r} (known: {', '.join(model_names())})"
             )
         validate_params(get_model(name).cls(), params, f"{where}: model.{name}")
+    if config.executor not in ("local", "dask"):
+        raise ConfigError(f"{where}: executor must be 'local' or 'dask', got {config.executor!r}")
+    if config.executor == "dask" and not config.scheduler:
+        raise ConfigError(f"{where}: executor 'dask' needs a scheduler address (--scheduler)")
+    for name in config.rerun:
+        if name not in config.models:
+            raise ConfigError(f"{where}: --rerun {name!r} is not a selected model")
     if config.jobs < 1:
         raise ConfigError(f"{where}: jobs must be at least 1, got {config.jobs}")
     if not config.seeds:

@@ -13,8 +13,7 @@ import math
 import os
 import platform
 import subprocess
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -29,9 +28,10 @@ from shiftbench.benchmarks.assess import (
     shift_table,
 )
 from shiftbench.benchmarks.backtest import FORECAST_COLUMNS, CellResult, run_cell
+from shiftbench.benchmarks.cache import Cache, cell_key, default_cache_dir
 from shiftbench.benchmarks.config import CsvDataset, RunConfig
 from shiftbench.datasets import load_csv, load_dataset
-from shiftbench.errors import DataError
+from shiftbench.errors import DataError, InputError
 from shiftbench.models import get_model
 from shiftbench.types import Dataset, Protocol, check_protocol_fits
 
@@ -49,6 +49,8 @@ class Cell:
     params: dict[str, Any]
     seed: int | None
     all_points: bool = False
+    key: str = ""
+    cache_root: str | None = None
 
 
 @dataclass
@@ -119,7 +121,15 @@ def resolve_datasets(config: RunConfig) -> list[Dataset]:
 
 
 def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
-    """The grid in report order: dataset, then model, then seed (seeded models only)."""
+    """The grid in report order: dataset, then model, then seed (seeded models only).
+
+    Each cell carries its cache key (see :mod:`shiftbench.benchmarks.cache`).
+    """
+    from shiftbench import __version__
+
+    cache_root = None
+    if config.use_cache:
+        cache_root = str(Path(config.cache_dir) if config.cache_dir else default_cache_dir())
     cells = []
     for ds in datasets:
         for name in config.models:
@@ -133,12 +143,24 @@ def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
                 tuple(config.seeds) if spec.capabilities.seeded else (None,)
             )
             for seed in seeds:
-                cells.append(Cell(model_ds, name, params, seed, config.mse_all_points))
+                resolved = dict(params)
+                if spec.capabilities.seeded and seed is not None:
+                    resolved["seed"] = seed
+                full = spec.build(model_ds, resolved).get_params()
+                key = cell_key(model_ds, name, full, seed, config.mse_all_points, __version__)
+                cells.append(
+                    Cell(model_ds, name, params, seed, config.mse_all_points, key, cache_root)
+                )
     return cells
 
 
 def _execute(cell: Cell) -> CellResult:
-    return run_cell(cell.dataset, cell.model, cell.params, cell.seed, all_points=cell.all_points)
+    """Run one cell and, if it succeeded, store it in the cache at once (crash safety)."""
+    result = run_cell(cell.dataset, cell.model, cell.params, cell.seed, all_points=cell.all_points)
+    result.key = cell.key
+    if cell.cache_root and result.ok:
+        Cache(cell.cache_root).put(cell.key, result)
+    return result
 
 
 def _describe(cell: Cell) -> str:
@@ -146,20 +168,75 @@ def _describe(cell: Cell) -> str:
     return f"{cell.dataset.name} / {cell.model}{seed}"
 
 
+def _worker_threads(jobs: int) -> int:
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
+def _run_parallel(cells: list[Cell], jobs: int) -> Iterator[CellResult]:
+    """Cells in ``jobs`` loky worker processes, results in the cells' order as they finish.
+
+    Each worker's BLAS/OpenMP pools are limited to cpu_count // jobs threads (TensorFlow always
+    runs single-threaded, see :mod:`shiftbench.lstm.model`), so workers do not oversubscribe.
+    """
+    from joblib import Parallel, delayed, parallel_config
+
+    with parallel_config(backend="loky", inner_max_num_threads=_worker_threads(jobs)):
+        parallel = Parallel(n_jobs=jobs, batch_size=1, return_as="generator")
+        yield from parallel(delayed(_execute)(cell) for cell in cells)
+
+
+def _run_dask(cells: list[Cell], scheduler: str) -> Iterator[CellResult]:
+    """Cells on an existing Dask distributed cluster; results in the cells' order.
+
+    Workers need shiftbench installed. The cache is written here, by the client, since workers
+    may not share its file system.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError(
+            "--executor dask needs the optional extra: pip install 'shiftbench[dask]'"
+        ) from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    try:
+        remote = [replace(cell, cache_root=None) for cell in cells]
+        futures = client.map(_execute, remote, pure=False)
+        for cell, future in zip(cells, futures, strict=True):
+            result: CellResult = future.result()
+            if cell.cache_root and result.ok:
+                Cache(cell.cache_root).put(cell.key, result)
+            yield result
+    finally:
+        client.close()
+
+
 def execute(
     cells: list[Cell],
     jobs: int,
     progress: Progress | None = None,
     starting: Starting | None = None,
+    *,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[CellResult]:
-    """Run the cells, serially or in ``jobs`` processes; results keep the cells' order.
+    """Run the cells serially, in ``jobs`` processes, or on a Dask cluster; results keep the
+    cells' order.
 
     ``starting(done, total, cell)`` is called when a cell (the next one, in parallel runs) begins;
     ``progress(done, total, result)`` when one finishes.
     """
     results: list[CellResult] = []
     total = len(cells)
-    if jobs <= 1 or total <= 1:
+    if executor == "dask" and scheduler:
+        stream: Iterator[CellResult] | None = _run_dask(cells, scheduler)
+    elif jobs > 1 and total > 1:
+        stream = _run_parallel(cells, jobs)
+    else:
+        stream = None
+    if stream is None:
         for cell in cells:
             if starting:
                 starting(len(results), total, _describe(cell))
@@ -167,15 +244,14 @@ def execute(
             if progress:
                 progress(len(results), total, results[-1])
         return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        if starting and cells:
-            starting(0, total, _describe(cells[0]))
-        for result in pool.map(_execute, cells):
-            results.append(result)
-            if progress:
-                progress(len(results), total, result)
-            if starting and len(results) < total:
-                starting(len(results), total, _describe(cells[len(results)]))
+    if starting and cells:
+        starting(0, total, _describe(cells[0]))
+    for result in stream:
+        results.append(result)
+        if progress:
+            progress(len(results), total, result)
+        if starting and len(results) < total:
+            starting(len(results), total, _describe(cells[len(results)]))
     return results
 
 
@@ -286,11 +362,54 @@ def _cell_entry(r: CellResult) -> dict[str, Any]:
         "seed": r.seed,
         "status": r.status,
         "wall_time_s": r.wall_time_s,
+        "cached": r.cached,
+        "key": r.key,
         "error": r.error,
         "warnings": r.warnings,
     }
     entry["info"] = r.info
     return entry
+
+
+def _run_with_cache(
+    config: RunConfig, cells: list[Cell], progress: Progress | None, starting: Starting | None
+) -> list[CellResult]:
+    """Reuse cached cells, compute the others, and return all in the cells' order."""
+    found: dict[int, CellResult] = {}
+    for i, cell in enumerate(cells):
+        if cell.cache_root is None or cell.model in config.rerun:
+            continue
+        hit = Cache(cell.cache_root).get(cell.key)
+        if isinstance(hit, CellResult) and hit.ok:
+            hit.cached = True
+            found[i] = hit
+    todo = [cell for i, cell in enumerate(cells) if i not in found]
+    total = len(cells)
+    done = 0
+
+    def shifted(_: int, __: int, result: CellResult) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, result)
+
+    def shifted_start(_: int, __: int, label: str) -> None:
+        if starting:
+            starting(done, total, label)
+
+    for i in sorted(found):
+        shifted(0, 0, found[i])
+    computed = iter(
+        execute(
+            todo,
+            config.jobs,
+            shifted,
+            shifted_start,
+            executor=config.executor,
+            scheduler=config.scheduler,
+        )
+    )
+    return [found[i] if i in found else next(computed) for i in range(total)]
 
 
 def run_config(
@@ -312,7 +431,7 @@ def run_config(
     started = dt.datetime.now(dt.UTC)
     config_hash = config.sha256()
     run_dir = _new_run_dir(Path(config.out), config_hash, started)
-    results = execute(cells, config.jobs, progress, starting)
+    results = _run_with_cache(config, cells, progress, starting)
     finished = dt.datetime.now(dt.UTC)
     forecasts, metrics = _frames(results)
     by_name = {ds.name: ds for ds in datasets}
@@ -389,7 +508,8 @@ def run_config(
     )
     from shiftbench.reports.render import render_reports
 
-    render_reports(run_dir)
+    cache_root = cells[0].cache_root if cells else None
+    render_reports(run_dir, cache_dir=cache_root)
     return RunResult(run_dir, manifest, forecasts, metrics, results, shift, comparisons)
 
 

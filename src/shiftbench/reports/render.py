@@ -7,16 +7,20 @@ strings (see :mod:`shiftbench.reports.plots`).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from shiftbench.benchmarks.cache import Cache
 from shiftbench.benchmarks.runner import write_atomic
 from shiftbench.reports import plots
 from shiftbench.reports.rundir import RunData, load_run
@@ -100,7 +104,32 @@ def _reproduce(run: RunData) -> str:
     )
 
 
-def _sections(run: RunData) -> list[DatasetSection]:
+class FigureCache:
+    """SVGs keyed by the data they draw (a sha256 of it), so an unchanged cell's figures are
+    not drawn again, and matplotlib is not even imported when every figure is known."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.cache = Cache(root) if root is not None else None
+
+    def get(self, kind: str, data: pd.DataFrame, extra: object, draw: Callable[[], str]) -> str:
+        if self.cache is None:
+            return draw()
+        digest = hashlib.sha256()
+        digest.update(f"{kind}|{extra}|{FIGURE_FORMAT}|".encode())
+        digest.update(data.to_csv(index=False).encode())
+        key = digest.hexdigest()
+        hit = self.cache.get(key, kind="figures")
+        if isinstance(hit, str):
+            return str(hit)
+        svg = draw()
+        self.cache.put(key, svg, kind="figures")
+        return svg
+
+
+FIGURE_FORMAT = 1
+
+
+def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
     sections = []
     for index, name in enumerate(run.datasets, start=1):
         section = DatasetSection(
@@ -130,7 +159,12 @@ def _sections(run: RunData) -> list[DatasetSection]:
             section.overlays.append(
                 Figure(
                     caption=f"{model}{which}",
-                    svg=plots.overlay_svg(cell, lag),
+                    svg=figures.get(
+                        "overlay",
+                        cell[["h", "y", "y_hat"]],
+                        lag,
+                        partial(plots.overlay_svg, cell, lag),
+                    ),
                     file=f"{FIGURES}/d{index}_{model}_overlay.svg",
                 )
             )
@@ -138,7 +172,12 @@ def _sections(run: RunData) -> list[DatasetSection]:
                 section.intervals.append(
                     Figure(
                         caption=model,
-                        svg=plots.intervals_svg(cell),
+                        svg=figures.get(
+                            "intervals",
+                            cell[["h", "y", "y_hat", "lo_80", "hi_80", "lo_95", "hi_95"]],
+                            None,
+                            partial(plots.intervals_svg, cell),
+                        ),
                         file=f"{FIGURES}/d{index}_{model}_intervals.svg",
                     )
                 )
@@ -150,7 +189,12 @@ def _sections(run: RunData) -> list[DatasetSection]:
                     section.training.append(
                         Figure(
                             caption=model,
-                            svg=plots.training_svg(hm),
+                            svg=figures.get(
+                                "training",
+                                hm[["seed", "epoch", "loss", "val_loss"]],
+                                None,
+                                partial(plots.training_svg, hm),
+                            ),
                             file=f"{FIGURES}/d{index}_{model}_training.svg",
                         )
                     )
@@ -240,10 +284,13 @@ def render_tex(run: RunData, sections: list[DatasetSection]) -> str:
     return "\n".join(out)
 
 
-def render_reports(path: str | Path) -> list[Path]:
-    """(Re)write report.html, report.md, tables.tex and figures/ of a run directory."""
+def render_reports(path: str | Path, cache_dir: str | Path | None = None) -> list[Path]:
+    """(Re)write report.html, report.md, tables.tex and figures/ of a run directory.
+
+    With ``cache_dir``, figures already drawn for the same data are reused from it.
+    """
     run = load_run(path)
-    sections = _sections(run)
+    sections = _sections(run, FigureCache(Path(cache_dir) if cache_dir else None))
     context = _context(run, sections)
     html_env = _environment(autoescape=True)
     html_env.globals["bar_width"] = bar_width
