@@ -159,17 +159,6 @@ def test_a_model_may_set_its_own_refit_schedule(tmp_path: Path) -> None:
     assert result.exit_code == 0
 
 
-def test_parallel_jobs_give_the_same_rows_in_the_same_order(tmp_path: Path) -> None:
-    base = RunConfig(
-        datasets=("sales", "consumption_intervals"), models=("naive", "drift"), out=str(tmp_path)
-    )
-    serial = run_config(base)
-    parallel = run_config(RunConfig(**{**base.__dict__, "jobs": 2}))
-    assert (serial.path / "forecasts.csv").read_bytes() == (
-        parallel.path / "forecasts.csv"
-    ).read_bytes()
-
-
 def test_shift_csv_has_a_verdict_for_every_cell(small_run) -> None:  # type: ignore[no-untyped-def]
     shift = pd.read_csv(small_run.path / "shift.csv")
     assert list(shift.columns[:10]) == [

@@ -1,0 +1,196 @@
+"""The run engine: cell cache, resume after a crash, parallel and distributed execution."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from shiftbench.benchmarks.cache import Cache, cell_key
+from shiftbench.benchmarks.config import RunConfig
+from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
+from shiftbench.datasets import load_dataset
+
+RESULT_FILES = ("forecasts.csv", "metrics.csv", "shift.csv", "comparisons.csv")
+TINY_LSTM = {"units": [4], "epochs": 2, "validation_size": 0.0}
+
+
+def cached_flags(run_dir: Path) -> dict[str, bool]:
+    cells = json.loads((run_dir / "manifest.json").read_text())["cells"]
+    return {f"{c['dataset']}/{c['model']}/{c['seed']}": c["cached"] for c in cells}
+
+
+def same_files(a: Path, b: Path) -> bool:
+    return all((a / f).read_bytes() == (b / f).read_bytes() for f in RESULT_FILES)
+
+
+def test_cell_key_depends_on_everything_that_determines_the_cell() -> None:
+    ds = load_dataset("sales")
+    base = cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0")
+    assert base == cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0")
+    assert base != cell_key(ds, "arima", {"max_p": 4}, None, False, "0.1.0")
+    assert base != cell_key(ds, "arima", {"max_p": 5}, 1, False, "0.1.0")
+    assert base != cell_key(ds, "arima", {"max_p": 5}, None, True, "0.1.0")
+    assert base != cell_key(ds, "arima", {"max_p": 5}, None, False, "0.2.0")
+    assert base != cell_key(load_dataset("sine"), "arima", {"max_p": 5}, None, False, "0.1.0")
+
+
+def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.put("ab" * 32, {"x": 1})
+    assert cache.get("ab" * 32) == {"x": 1}
+    path = next(tmp_path.rglob("*.pkl"))
+    path.write_bytes(b"not a pickle")
+    assert cache.get("ab" * 32) is None
+
+
+def test_an_unchanged_rerun_reuses_every_cell(tmp_path: Path) -> None:
+    config = RunConfig(
+        datasets=("sales",),
+        models=("naive", "arima", "lstm_diff"),
+        seeds=(0,),
+        out=str(tmp_path / "runs"),
+        cache_dir=str(tmp_path / "cache"),
+        model_params={"lstm_diff": TINY_LSTM},
+    )
+    first = run_config(config)
+    second = run_config(config)
+    assert not any(cached_flags(first.path).values())
+    assert all(cached_flags(second.path).values())
+    assert same_files(first.path, second.path)
+
+
+def test_no_cache_and_rerun_recompute(tmp_path: Path) -> None:
+    config = RunConfig(
+        datasets=("sales",),
+        models=("naive", "drift"),
+        out=str(tmp_path / "r"),
+        cache_dir=str(tmp_path / "cache"),
+    )
+    run_config(config)
+    fresh = run_config(RunConfig(**{**config.__dict__, "use_cache": False}))
+    assert not any(cached_flags(fresh.path).values())
+    rerun = run_config(RunConfig(**{**config.__dict__, "rerun": ("drift",)}))
+    assert cached_flags(rerun.path) == {"sales/naive/None": True, "sales/drift/None": False}
+
+
+def test_a_cached_rerun_does_not_import_tensorflow(tmp_path: Path) -> None:
+    env = {**os.environ, "SHIFTBENCH_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import sys, shiftbench as sb\n"
+        "sb.run(datasets=['sales'], models=['naive', 'lstm_raw'], seeds=[0],"
+        f" out={str(tmp_path)!r}, model_params={{'lstm_raw': {TINY_LSTM!r}}})\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert first.stdout.strip() == "True"
+    assert again.stdout.strip() == "False"
+
+
+def test_a_killed_run_resumes_with_only_the_missing_cells(tmp_path: Path) -> None:
+    """SIGKILL a run part-way; the rerun computes only what was missing, and its files equal
+    those of an uninterrupted run."""
+    cache = tmp_path / "cache"
+    command = [
+        sys.executable,
+        "-m",
+        "shiftbench",
+        "run",
+        "--datasets",
+        "sales,covid_trips",
+        "--models",
+        "naive,drift,arima",
+        "--out",
+        str(tmp_path / "runs"),
+        "--cache-dir",
+        str(cache),
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the three sales cells are quick; covid_trips' ARIMA not
+        if len(list(cache.rglob("*.pkl"))) >= 3:
+            break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    survived = len(list((cache / "cells").rglob("*.pkl")))
+    assert 3 <= survived < 6
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    resumed = Path(done.stdout.strip().splitlines()[-1])
+    flags = cached_flags(resumed)
+    assert sum(flags.values()) == survived
+    assert flags["sales/naive/None"]
+    assert not flags["covid_trips/arima/None"]
+    clean = subprocess.run(
+        [*command[:-2], "--no-cache", "--out", str(tmp_path / "clean")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert same_files(resumed, Path(clean.stdout.strip().splitlines()[-1]))
+
+
+def test_parallel_jobs_give_identical_results_in_the_same_order(tmp_path: Path) -> None:
+    base = RunConfig(
+        datasets=("sales", "consumption_intervals"),
+        models=("naive", "arima", "lstm_raw"),
+        seeds=(0,),
+        out=str(tmp_path),
+        use_cache=False,
+        model_params={"lstm_raw": TINY_LSTM},
+    )
+    serial = run_config(base)
+    parallel = run_config(RunConfig(**{**base.__dict__, "jobs": 2}))
+    assert same_files(serial.path, parallel.path)
+
+
+def test_dask_cluster_gives_the_serial_results(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    base = RunConfig(
+        datasets=("sales",),
+        models=("naive", "drift", "arima", "lstm_diff"),
+        seeds=(0,),
+        out=str(tmp_path),
+        use_cache=False,
+        model_params={"lstm_diff": TINY_LSTM},
+    )
+    serial = run_config(base)
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        remote = run_config(
+            RunConfig(
+                **{**base.__dict__, "executor": "dask", "scheduler": cluster.scheduler_address}
+            )
+        )
+    assert same_files(serial.path, remote.path)
+
+
+def test_dask_without_a_scheduler_is_a_config_error() -> None:
+    from shiftbench.benchmarks.config import validate
+    from shiftbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="needs a scheduler"):
+        validate(RunConfig(executor="dask"), "test")
+
+
+def test_planned_cells_carry_their_keys(tmp_path: Path) -> None:
+    config = RunConfig(
+        datasets=("sales",), models=("naive", "lstm_raw"), seeds=(0, 1), cache_dir=str(tmp_path)
+    )
+    cells = plan_cells(config, resolve_datasets(config))
+    keys = [c.key for c in cells]
+    assert len(set(keys)) == 3  # naive once, lstm_raw per seed
+    assert all(c.cache_root == str(tmp_path) for c in cells)

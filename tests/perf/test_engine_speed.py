@@ -1,0 +1,73 @@
+"""Speed of the engine: one ARIMA-GARCH fit, the default suite cold with --jobs 1 and --jobs 2,
+and the default suite rerun from the cache (each a whole ``shiftbench run`` process).
+
+Targets, as ratios within one run: ``--jobs 2`` at least 1.6 times faster than ``--jobs 1`` (on
+a machine with at least 2 cores); a cached rerun under 5 seconds. The cold suites take several
+minutes each.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from shiftbench.baselines import ARIMAGARCH
+from shiftbench.datasets import load_dataset
+
+TIMES: dict[str, float] = {}
+
+
+def _suite(tmp: Path, cache: Path, *extra: str) -> float:
+    env = {**os.environ, "SHIFTBENCH_CACHE_DIR": str(cache)}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "shiftbench", "run", "--out", str(tmp), *extra],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def test_one_arima_garch_fit_on_sine(benchmark: Any) -> None:
+    ds = load_dataset("sine")
+    y = pd.Series(ds.y.to_numpy()[:4001])
+    benchmark.pedantic(
+        lambda: ARIMAGARCH(order=(2, 0, 2), trend="n").fit(y), rounds=3, iterations=1
+    )
+
+
+def test_default_suite_cold_with_one_job(benchmark: Any, tmp_path: Path) -> None:
+    seconds = benchmark.pedantic(
+        _suite, args=(tmp_path, tmp_path / "cache", "--jobs", "1"), rounds=1, iterations=1
+    )
+    TIMES["jobs1"] = seconds
+    print(f"\ndefault suite, cold, --jobs 1: {seconds:.1f} s")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
+def test_default_suite_cold_with_two_jobs(benchmark: Any, tmp_path: Path) -> None:
+    seconds = benchmark.pedantic(
+        _suite, args=(tmp_path, tmp_path / "cache", "--jobs", "2"), rounds=1, iterations=1
+    )
+    print(f"\ndefault suite, cold, --jobs 2: {seconds:.1f} s")
+    if "jobs1" in TIMES:
+        speedup = TIMES["jobs1"] / seconds
+        benchmark.extra_info["speedup_over_jobs1"] = speedup
+        print(f"speed-up of --jobs 2 over --jobs 1: {speedup:.2f}")
+        assert speedup >= 1.6
+
+
+def test_default_suite_rerun_from_the_cache(benchmark: Any, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _suite(tmp_path, cache, "--jobs", "2")  # fill the cache
+    seconds = benchmark.pedantic(_suite, args=(tmp_path, cache), rounds=3, iterations=1)
+    print(f"\ndefault suite rerun from the cache: {benchmark.stats.stats.median:.2f} s")
+    assert seconds < 5.0
