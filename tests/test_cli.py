@@ -144,3 +144,48 @@ def test_failed_cells_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     captured = capsys.readouterr()
     assert "failed: sales / seasonal_naive" in captured.err
     assert Path(captured.out.strip().splitlines()[-1]).is_dir()
+
+
+def _cell(model: str, ok: bool = True) -> object:
+    from shiftbench.benchmarks.backtest import CellResult
+
+    return CellResult(
+        dataset="sales",
+        model=model,
+        seed=None,
+        status="ok" if ok else "failed",
+        error=None if ok else "FitError: boom",
+    )
+
+
+def test_progress_is_plain_lines_when_not_a_terminal() -> None:
+    import io
+
+    from shiftbench.cli import ProgressDisplay
+
+    stream = io.StringIO()
+    display = ProgressDisplay(stream, tty=False)
+    display.starting(0, 2, "sales / naive")
+    display.finished(1, 2, _cell("naive"))
+    display.finished(2, 2, _cell("arima", ok=False))
+    assert stream.getvalue().splitlines() == [
+        "[1/2] sales / naive: ok (0.0 s)",
+        "[2/2] sales / arima: FAILED: FitError: boom (0.0 s)",
+    ]
+
+
+def test_progress_bar_on_a_terminal_shows_cell_and_time_left() -> None:
+    import io
+
+    from shiftbench.cli import ProgressDisplay
+
+    stream = io.StringIO()
+    display = ProgressDisplay(stream, tty=True)
+    display.starting(0, 4, "sales / naive")
+    display.finished(1, 4, _cell("naive"))
+    display.starting(1, 4, "sales / arima")
+    text = stream.getvalue()
+    assert text.startswith("\r[")
+    assert "0/4  sales / naive  time left: estimating" in text
+    assert "[######------------------] 1/4  sales / arima  time left ~" in text
+    assert "\n" not in text  # redrawn in place; a finished ok cell prints no line
