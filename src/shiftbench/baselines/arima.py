@@ -24,8 +24,12 @@ origins of a backtest.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import warnings
-from typing import Any, ClassVar, Literal, Self
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Self, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -42,6 +46,7 @@ from shiftbench.errors import FitError
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
 Trend = Literal["auto", "n", "c", "t"]
+T = TypeVar("T")
 
 
 def kpss_lags(n: int) -> int:
@@ -212,16 +217,77 @@ def select_order(
 
     Returns the order, the statsmodels trend code (``"n"``, ``"c"`` or ``"t"``), and every
     model tried with its AICc. Results are memoised per process, so ``arima`` and
-    ``arima_garch`` on the same training span search once.
+    ``arima_garch`` on the same training span search once; when a run shares its cache folder
+    with its worker processes (``SHIFTBENCH_SEARCH_CACHE``), they are shared across processes
+    too, and a worker that needs a search another one is running waits for its result.
     """
     y = np.ascontiguousarray(y, dtype=np.float64)
     x = None if exog is None else np.ascontiguousarray(exog, dtype=np.float64)
-    return _select_cached(
-        y.tobytes(),
-        None if x is None else x.tobytes(),
-        0 if x is None else x.shape[1],
-        (max_p, max_q, max_d, stepwise, test_alpha, maxiter),
-    )
+    settings = (max_p, max_q, max_d, stepwise, test_alpha, maxiter)
+
+    def search() -> tuple[tuple[int, int, int], str, tuple[tuple[str, float], ...]]:
+        return _select_cached(
+            y.tobytes(),
+            None if x is None else x.tobytes(),
+            0 if x is None else x.shape[1],
+            settings,
+        )
+
+    folder = os.environ.get("SHIFTBENCH_SEARCH_CACHE")
+    if not folder:
+        return search()
+    digest = hashlib.sha256(y.tobytes())
+    digest.update(b"none" if x is None else x.tobytes() + repr(x.shape).encode())
+    digest.update(repr(settings).encode())
+    return shared_result(Path(folder), digest.hexdigest(), search)
+
+
+def shared_result(folder: Path, key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once across processes that share ``folder``.
+
+    The first process to need ``key`` creates ``key.lock`` (atomically), computes, writes
+    ``key.pkl`` atomically and removes the lock; the others wait for the result meanwhile. A lock
+    whose owner has died is taken over. Any trouble with the folder falls back to computing.
+    """
+    import pickle
+    import time
+
+    folder.mkdir(parents=True, exist_ok=True)
+    result_path, lock_path = folder / f"{key}.pkl", folder / f"{key}.lock"
+    while True:
+        try:
+            with result_path.open("rb") as fh:
+                loaded: T = pickle.load(fh)
+                return loaded
+        except FileNotFoundError:
+            pass
+        except (pickle.UnpicklingError, EOFError, OSError):
+            return compute()
+        try:
+            fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                owner = int(lock_path.read_text() or "0")
+                os.kill(owner, 0)  # still running: wait for its result
+            except (ValueError, ProcessLookupError, FileNotFoundError):
+                lock_path.unlink(missing_ok=True)  # a dead owner's lock
+            except PermissionError:
+                pass
+            time.sleep(0.2)
+            continue
+        except OSError:
+            return compute()
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            value = compute()
+            tmp = folder / f".{key}.{os.getpid()}.tmp"
+            with tmp.open("wb") as fh:
+                pickle.dump(value, fh)
+            os.replace(tmp, result_path)
+            return value
+        finally:
+            lock_path.unlink(missing_ok=True)
 
 
 def normal_intervals(mean: FloatArray, sd: FloatArray) -> dict[int, tuple[FloatArray, FloatArray]]:

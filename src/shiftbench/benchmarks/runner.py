@@ -399,6 +399,11 @@ def _run_with_cache(
 
     for i in sorted(found):
         shifted(0, 0, found[i])
+    roots = {cell.cache_root for cell in todo if cell.cache_root}
+    if roots:  # worker processes share the ARIMA order searches through the cache folder
+        os.environ["SHIFTBENCH_SEARCH_CACHE"] = str(Path(sorted(roots)[0]) / "searches")
+    else:
+        os.environ.pop("SHIFTBENCH_SEARCH_CACHE", None)
     computed = iter(
         execute(
             todo,
