@@ -194,3 +194,21 @@ def test_planned_cells_carry_their_keys(tmp_path: Path) -> None:
     keys = [c.key for c in cells]
     assert len(set(keys)) == 3  # naive once, lstm_raw per seed
     assert all(c.cache_root == str(tmp_path) for c in cells)
+
+
+def test_parallel_dispatch_puts_long_cells_first_and_garch_after_its_arima(
+    tmp_path: Path,
+) -> None:
+    from shiftbench.benchmarks.runner import dispatch_order
+
+    config = RunConfig(
+        datasets=("sales", "sine"),
+        models=("naive", "arima", "arima_garch", "lstm_raw"),
+        seeds=(0,),
+        cache_dir=str(tmp_path),
+    )
+    cells = plan_cells(config, resolve_datasets(config))
+    order = [f"{cells[i].dataset.name}/{cells[i].model}" for i in dispatch_order(cells)]
+    assert order[:2] == ["sine/arima", "sine/lstm_raw"]  # the longest series' costly cells
+    assert order.index("sine/arima_garch") > order.index("sine/arima")
+    assert order[-2:] == ["sales/naive", "sine/naive"] or order[-1].endswith("/naive")

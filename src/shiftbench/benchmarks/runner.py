@@ -172,8 +172,32 @@ def _worker_threads(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // jobs)
 
 
-def _run_parallel(cells: list[Cell], jobs: int) -> Iterator[CellResult]:
-    """Cells in ``jobs`` loky worker processes, results in the cells' order as they finish.
+def expected_cost(cell: Cell) -> float:
+    """A rough cost estimate for scheduling: series length times a per-model weight.
+
+    Training an LSTM and searching an ARIMA order cost about the same per point; baselines
+    cost nothing; ``arima_garch`` reuses the order search of ``arima`` on the same span, so it
+    is scheduled after it.
+    """
+    if cell.model == "arima_garch":
+        weight = 0.2
+    else:
+        family = get_model(cell.model).capabilities.family
+        weight = 3.0 if family in ("neural", "statistical") else 0.01
+    return weight * len(cell.dataset)
+
+
+def dispatch_order(cells: list[Cell]) -> list[int]:
+    """Longest expected first (LPT scheduling), ties in the planned order."""
+    return sorted(range(len(cells)), key=lambda i: (-expected_cost(cells[i]), i))
+
+
+def _indexed(i: int, cell: Cell) -> tuple[int, CellResult]:
+    return i, _execute(cell)
+
+
+def _run_parallel(cells: list[Cell], jobs: int) -> Iterator[tuple[int, CellResult]]:
+    """Cells in ``jobs`` loky worker processes, longest first; (index, result) as they finish.
 
     Each worker's BLAS/OpenMP pools are limited to cpu_count // jobs threads (TensorFlow always
     runs single-threaded, see :mod:`shiftbench.lstm.model`), so workers do not oversubscribe.
@@ -181,12 +205,12 @@ def _run_parallel(cells: list[Cell], jobs: int) -> Iterator[CellResult]:
     from joblib import Parallel, delayed, parallel_config
 
     with parallel_config(backend="loky", inner_max_num_threads=_worker_threads(jobs)):
-        parallel = Parallel(n_jobs=jobs, batch_size=1, return_as="generator")
-        yield from parallel(delayed(_execute)(cell) for cell in cells)
+        parallel = Parallel(n_jobs=jobs, batch_size=1, return_as="generator_unordered")
+        yield from parallel(delayed(_indexed)(i, cells[i]) for i in dispatch_order(cells))
 
 
-def _run_dask(cells: list[Cell], scheduler: str) -> Iterator[CellResult]:
-    """Cells on an existing Dask distributed cluster; results in the cells' order.
+def _run_dask(cells: list[Cell], scheduler: str) -> Iterator[tuple[int, CellResult]]:
+    """Cells on an existing Dask distributed cluster, longest first; (index, result) pairs.
 
     Workers need shiftbench installed. The cache is written here, by the client, since workers
     may not share its file system.
@@ -202,13 +226,14 @@ def _run_dask(cells: list[Cell], scheduler: str) -> Iterator[CellResult]:
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     try:
-        remote = [replace(cell, cache_root=None) for cell in cells]
+        order = dispatch_order(cells)
+        remote = [replace(cells[i], cache_root=None) for i in order]
         futures = client.map(_execute, remote, pure=False)
-        for cell, future in zip(cells, futures, strict=True):
+        for i, future in zip(order, futures, strict=True):
             result: CellResult = future.result()
-            if cell.cache_root and result.ok:
-                Cache(cell.cache_root).put(cell.key, result)
-            yield result
+            if cells[i].cache_root and result.ok:
+                Cache(str(cells[i].cache_root)).put(cells[i].key, result)
+            yield i, result
     finally:
         client.close()
 
@@ -231,7 +256,7 @@ def execute(
     results: list[CellResult] = []
     total = len(cells)
     if executor == "dask" and scheduler:
-        stream: Iterator[CellResult] | None = _run_dask(cells, scheduler)
+        stream: Iterator[tuple[int, CellResult]] | None = _run_dask(cells, scheduler)
     elif jobs > 1 and total > 1:
         stream = _run_parallel(cells, jobs)
     else:
@@ -245,14 +270,15 @@ def execute(
                 progress(len(results), total, results[-1])
         return results
     if starting and cells:
-        starting(0, total, _describe(cells[0]))
-    for result in stream:
-        results.append(result)
+        starting(0, total, f"{min(total, max(jobs, 1))} cells running")
+    finished: dict[int, CellResult] = {}
+    for i, result in stream:
+        finished[i] = result
         if progress:
-            progress(len(results), total, result)
-        if starting and len(results) < total:
-            starting(len(results), total, _describe(cells[len(results)]))
-    return results
+            progress(len(finished), total, result)
+        if starting and len(finished) < total:
+            starting(len(finished), total, f"{total - len(finished)} cells left")
+    return [finished[i] for i in range(total)]
 
 
 def _versions() -> dict[str, str | None]:
