@@ -211,4 +211,4 @@ def test_parallel_dispatch_puts_long_cells_first_and_garch_after_its_arima(
     order = [f"{cells[i].dataset.name}/{cells[i].model}" for i in dispatch_order(cells)]
     assert order[:2] == ["sine/arima", "sine/lstm_raw"]  # the longest series' costly cells
     assert order.index("sine/arima_garch") > order.index("sine/arima")
-    assert order[-2:] == ["sales/naive", "sine/naive"] or order[-1].endswith("/naive")
+    assert order[-2:] == ["sine/naive", "sales/naive"]  # 0.01 x 5001, then 0.01 x 45
