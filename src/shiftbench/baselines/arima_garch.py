@@ -271,11 +271,7 @@ class ARIMAGARCH(BaseForecaster):
         k = len(seen) + 1
         x = as_exog_array(exog_targets, k, "exog_targets")
         mean = self.arima_.one_step_path(seen, x).mean
-        resid = (
-            self.arima_.one_step_residuals(seen, None if x is None else x[:-1])[0]
-            if len(seen)
-            else np.empty(0)
-        )
+        resid = seen - mean[:-1]  # the one-step errors of the observations between origins
         state = (self.eps2_.copy(), self.sig2_.copy())
         sig2 = np.empty(k)
         try:
