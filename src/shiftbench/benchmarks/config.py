@@ -148,14 +148,19 @@ def parse_seeds(value: Any, where: str = "seeds") -> tuple[int, ...]:
     raise ConfigError(f"{where}: expected a count or a list of integers, got {value!r}")
 
 
-def _check_protocol(table: Any, where: str) -> dict[str, Any]:
+def _check_table(table: Any, schema: dict[str, tuple[type, ...]], where: str) -> dict[str, Any]:
+    """A TOML table whose keys are all in ``schema`` with values of the listed types."""
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table, got {table!r}")
     for key, value in table.items():
-        if key not in PROTOCOL_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(PROTOCOL_KEYS)})")
-        _check_type(value, PROTOCOL_KEYS[key], f"{where}.{key}")
+        if key not in schema:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(schema)})")
+        _check_type(value, schema[key], f"{where}.{key}")
     return dict(table)
+
+
+def _check_protocol(table: Any, where: str) -> dict[str, Any]:
+    return _check_table(table, PROTOCOL_KEYS, where)
 
 
 _CSV_KEYS: dict[str, tuple[type, ...]] = {
@@ -173,12 +178,7 @@ _CSV_KEYS: dict[str, tuple[type, ...]] = {
 
 
 def _csv_entry(table: Any, where: str, base: Path) -> CsvDataset:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table, got {table!r}")
-    for key, value in table.items():
-        if key not in _CSV_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CSV_KEYS)})")
-        _check_type(value, _CSV_KEYS[key], f"{where}.{key}")
+    table = _check_table(table, _CSV_KEYS, where)
     for required in ("path", "target"):
         if required not in table:
             raise ConfigError(f"{where}: missing key {required!r}")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from shiftbench.benchmarks.shift import ShiftVerdict, detect_shift
-from shiftbench.csvio import read_csv_exact
+from shiftbench.csvio import read_csv_or_fail
 from shiftbench.errors import DataError
 
 GROUP_COLUMNS = ("dataset", "model", "seed")
@@ -29,11 +29,7 @@ def read_forecast_file(path: str | Path) -> list[tuple[str, pd.DataFrame]]:
     file = Path(path)
     if not file.is_file():
         raise DataError(f"{file}: no such file")
-    try:
-        frame = read_csv_exact(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{file}: not a readable CSV file ({reason})") from None
+    frame = read_csv_or_fail(file)
     for column in ("y", "y_hat"):
         if column not in frame.columns:
             cols = ", ".join(repr(str(c)) for c in frame.columns)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shiftbench.csvio import read_csv_or_fail
 from shiftbench.datasets.base import file_sha256, frame_sha256
 from shiftbench.errors import DataError
 from shiftbench.types import Dataset, Protocol, check_protocol_fits
@@ -104,11 +105,7 @@ def load_csv(
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: not a readable CSV file ({reason})") from None
+    frame = read_csv_or_fail(path, exact=False, dtype=str, keep_default_na=False, na_values=[""])
     if frame.empty:
         raise DataError(f"{path}: the file has no data rows")
     y_values = _numeric(_column(frame, target, path, "target"), path, target, finite=True)

@@ -28,12 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from shiftbench.benchmarks.assess import ALPHA
 from shiftbench.benchmarks.stats import diebold_mariano
 from shiftbench.errors import InputError
 from shiftbench.reports.rundir import RunData, load_run
 from shiftbench.reports.tables import HIGHER_IS_BETTER, NOMINAL
-
-ALPHA = 0.05
 
 
 @dataclass(frozen=True)

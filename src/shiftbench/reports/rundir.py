@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from shiftbench.csvio import read_csv_exact
+from shiftbench.csvio import read_csv_or_fail
 from shiftbench.errors import DataError
 
 SEED_AGGREGATES = ("mean", "sd", "ci_low", "ci_high")
@@ -72,10 +72,7 @@ def _read(path: Path, required: bool) -> pd.DataFrame | None:
         if required:
             raise DataError(f"{path}: missing; is {path.parent} a shiftbench run directory?")
         return None
-    try:
-        frame = read_csv_exact(path, dtype={"seed": str, "cutoff": str, "ds": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV file ({type(exc).__name__})") from None
+    frame = read_csv_or_fail(path, dtype={"seed": str, "cutoff": str, "ds": str})
     return _seed_text(frame) if "seed" in frame.columns else frame
 
 

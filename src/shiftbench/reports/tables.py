@@ -9,24 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from shiftbench.benchmarks.assess import ALPHA
+from shiftbench.benchmarks.metrics import INTERVAL_METRICS, POINT_METRICS
 from shiftbench.reports.rundir import RunData
 
 #: Display order of metrics; only those present in a run are shown.
-METRIC_ORDER: tuple[str, ...] = (
-    "mse",
-    "rmse",
-    "mae",
-    "mape",
-    "smape",
-    "mase",
-    "r2",
-    "theil_u2",
-    "directional_accuracy",
-    "coverage_80",
-    "coverage_95",
-    "crps",
-    "mse_all_points",
-)
+METRIC_ORDER: tuple[str, ...] = (*POINT_METRICS, *INTERVAL_METRICS, "mse_all_points")
 HIGHER_IS_BETTER = {"r2", "directional_accuracy"}
 NOMINAL = {"coverage_80": 0.80, "coverage_95": 0.95}
 LABELS = {
@@ -44,7 +32,6 @@ LABELS = {
     "crps": "CRPS",
     "mse_all_points": "MSE all pts",
 }
-ALPHA = 0.05
 
 
 def fmt(value: float) -> str:
