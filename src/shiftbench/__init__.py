@@ -1,6 +1,6 @@
 """shiftbench: classical and neural forecasters side by side, and the LSTM right shift caught.
 
-The public API (CONTRACT.md)::
+The public API (docs/contract.md)::
 
     import shiftbench as sb
     ds = sb.load_dataset("sales")
@@ -16,16 +16,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from shiftbench.benchmarks.shift import ShiftVerdict, detect_shift
 from shiftbench.datasets import dataset_names, load_csv, load_dataset
 from shiftbench.errors import ConfigError, DataError, FitError, InputError, ShiftbenchError
+from shiftbench.evaluation.shift import ShiftVerdict, detect_shift
 from shiftbench.models import model_names
 from shiftbench.types import Capabilities, Dataset, Forecast, Protocol
 
 if TYPE_CHECKING:
     from shiftbench.benchmarks.runner import RunResult
 
-__version__ = "0.1.0"
+from shiftbench._version import __version__
 
 
 def run(
@@ -53,16 +53,19 @@ def run(
     jobs
         Worker processes.
     **config_overrides
-        Any other :class:`~shiftbench.benchmarks.config.RunConfig` field (``protocol``,
+        Any other :class:`~shiftbench.config.RunConfig` field (``protocol``,
         ``dataset_options``, ``model_params``).
 
     Returns
     -------
     RunResult
-        ``path``, ``manifest``, ``forecasts`` and ``metrics`` frames, the cells and the exit code.
+        ``path``, ``manifest``, the ``forecasts``, ``metrics``, ``shift`` and ``comparisons``
+        frames as the run directory's files hold them, the cells and the exit code. The
+        reports are rendered into the run directory too.
     """
-    from shiftbench.benchmarks.config import load_config, parse_seeds, with_overrides
-    from shiftbench.benchmarks.runner import run_config
+    from shiftbench.benchmarks.runner import cache_root, run_config
+    from shiftbench.config import load_config, parse_seeds, with_overrides
+    from shiftbench.reports.render import render_reports
 
     base = load_config(config)
     resolved = with_overrides(
@@ -77,7 +80,9 @@ def run(
         keep_datasets=True,
         **config_overrides,
     )
-    return run_config(resolved, command=None)
+    result = run_config(resolved, command=None)
+    render_reports(result.path, cache_dir=cache_root(resolved))
+    return result
 
 
 __all__ = [

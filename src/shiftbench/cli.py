@@ -1,4 +1,5 @@
-"""The ``shiftbench`` command line (CONTRACT.md): run, report, compare, shift, datasets, models.
+"""The ``shiftbench`` command line (docs/contract.md): run, report, compare, shift, datasets,
+models.
 
 Bad usage, a bad config or bad input data print one line, ``shiftbench: error: ...``, and exit
 with code 2; a run whose cells partly failed exits with 3 after writing everything it computed.
@@ -33,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="shiftbench",
         description="Benchmark classical and neural forecasters and catch the LSTM right shift.",
     )
-    from shiftbench import __version__
+    from shiftbench._version import __version__
+    from shiftbench.benchmarks.executors import executor_names
 
     parser.add_argument("--version", action="version", version=f"shiftbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="ignore the cell cache")
     run.add_argument("--rerun", type=_list, help="recompute these models' cells (comma list)")
     run.add_argument("--cache-dir", help="cell cache folder (default: ~/.cache/shiftbench)")
-    run.add_argument("--executor", choices=["local", "dask"], help="where cells run")
+    run.add_argument("--executor", choices=executor_names(), help="where cells run")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     csv = run.add_argument_group("your own data")
     csv.add_argument("--dataset-file", help="a CSV file to benchmark")
@@ -89,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _csv_spec(args: argparse.Namespace) -> object:
-    from shiftbench.benchmarks.config import CsvDataset
+    from shiftbench.config import CsvDataset
 
     if args.dataset_file is None:
         for flag, value in (("--target", args.target), ("--date", args.date)):
@@ -163,8 +165,9 @@ class ProgressDisplay:
 
 
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from shiftbench.benchmarks.config import load_config, parse_seeds, with_overrides
-    from shiftbench.benchmarks.runner import run_config
+    from shiftbench.benchmarks.runner import cache_root, run_config
+    from shiftbench.config import load_config, parse_seeds, with_overrides
+    from shiftbench.reports.render import render_reports
 
     config = load_config(args.config)
     csv = _csv_spec(args)
@@ -190,6 +193,7 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         starting=display.starting,
         command=["shiftbench", *argv],
     )
+    render_reports(result.path, cache_dir=cache_root(config))
     for cell in result.failed:
         seed = "" if cell.seed is None else f" seed {cell.seed}"
         print(f"failed: {cell.dataset} / {cell.model}{seed}: {cell.error}", file=sys.stderr)
@@ -228,7 +232,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_shift(args: argparse.Namespace) -> int:
-    from shiftbench.benchmarks.shiftfile import shift_report
+    from shiftbench.reports.shiftfile import shift_report
 
     if args.max_lag < 1:
         raise InputError(f"--max-lag must be at least 1, got {args.max_lag}")

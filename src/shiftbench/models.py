@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from shiftbench.baselines.base import BaseForecaster
 from shiftbench.errors import DataError, InputError
+from shiftbench.forecaster import BaseForecaster
 from shiftbench.types import Capabilities, Dataset
 
 
@@ -43,17 +43,17 @@ class ModelSpec:
         """Raise :class:`DataError` naming the dataset and the sizes when the training span is
         too short for this model with these parameters (checked before a run starts)."""
         model = self.build(ds, params)
-        needed = getattr(model, "minimum_train", None)
-        if needed is None:
-            return
+        needed = model.minimum_train()
         n = len(ds)
         n_test = ds.protocol.n_test(n)
         n_train = n - n_test
-        if n_train < needed():
-            window = getattr(model, "window", None)
+        if n_train < needed:
+            given = model.get_params()
+            settings = f"window {given['window']}" if "window" in given else ""
             raise DataError(
                 f"dataset {ds.name!r}: {n} points with {n_test} for testing leave {n_train} "
-                f"for training; {self.name} with window {window} needs at least {needed()}"
+                f"for training; {self.name}{f' with {settings}' if settings else ''} needs at "
+                f"least {needed}"
             )
 
 

@@ -77,21 +77,6 @@ def test_drift_survives_updates_like_a_refiltered_model() -> None:
     np.testing.assert_allclose(ours.forecast(3).mean, expected, rtol=1e-8)
 
 
-def test_one_step_path_equals_forecast_then_update_at_every_origin(ar1_series: np.ndarray) -> None:
-    y = ar1_series
-    model = ARIMA(order=(1, 1, 1), trend="t").fit(pd.Series(y[:100]))
-    path = model.one_step_path(y[100:119])
-    loop = ARIMA(order=(1, 1, 1), trend="t").fit(pd.Series(y[:100]))
-    means, sds = [], []
-    for t in range(100, 120):
-        f = loop.forecast(1)
-        means.append(f.mean[0])
-        sds.append(f.sd[0])
-        loop.update(pd.Series(y[t : t + 1]))
-    np.testing.assert_allclose(path.mean, means, rtol=1e-10)
-    np.testing.assert_allclose(path.sd, sds, rtol=1e-10)
-
-
 def test_covariates_are_required_for_forecasting_once_fitted_with_them(exog_dataset) -> None:  # type: ignore[no-untyped-def]
     from shiftbench.benchmarks.protocol import design
     from shiftbench.errors import FitError

@@ -76,21 +76,6 @@ def test_interval_width_follows_volatility() -> None:
     assert b[0] > 2 * a[0]
 
 
-def test_one_step_path_equals_the_update_loop() -> None:
-    y = 100 + np.cumsum(simulate_garch(260, seed=6))
-    model = ARIMAGARCH(order=(1, 1, 0)).fit(pd.Series(y[:240]))
-    path = model.one_step_path(y[240:259])
-    loop = ARIMAGARCH(order=(1, 1, 0)).fit(pd.Series(y[:240]))
-    sds, means = [], []
-    for t in range(240, 260):
-        f = loop.forecast(1)
-        means.append(f.mean[0])
-        sds.append(f.sd[0])
-        loop.update(pd.Series(y[t : t + 1]))
-    np.testing.assert_allclose(path.mean, means, rtol=1e-10)
-    np.testing.assert_allclose(path.sd, sds, rtol=1e-8)
-
-
 def test_student_t_intervals_are_wider_in_the_tails() -> None:
     rng = np.random.default_rng(12)
     y = pd.Series(rng.standard_t(4, size=400))

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import shiftbench as sb
-from shiftbench.benchmarks.config import RunConfig
 from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
+from shiftbench.config import RunConfig
 from shiftbench.csvio import read_csv_exact
 
 
@@ -59,8 +59,9 @@ def test_forecasts_csv_columns_and_row_count(small_run) -> None:  # type: ignore
 
 def test_floats_are_written_with_full_precision(small_run) -> None:  # type: ignore[no-untyped-def]
     written = read_csv_exact(small_run.path / "forecasts.csv")
-    in_memory = small_run.forecasts
-    assert (written["y_hat"].to_numpy() == in_memory["y_hat"].to_numpy()).all()
+    computed = pd.concat([c.forecasts for c in small_run.cells], ignore_index=True)
+    assert (written["y_hat"].to_numpy() == computed["y_hat"].to_numpy()).all()
+    assert (small_run.forecasts["y_hat"].to_numpy() == computed["y_hat"].to_numpy()).all()
 
 
 def test_metrics_csv_is_long_format_with_every_metric(small_run) -> None:  # type: ignore[no-untyped-def]
@@ -157,6 +158,14 @@ def test_a_model_may_set_its_own_refit_schedule(tmp_path: Path) -> None:
     assert "refit_every" not in cells[1].params
     result = run_config(config)
     assert result.exit_code == 0
+    once = run_config(
+        RunConfig(**{**config.__dict__, "model_params": {"arima": {"order": [1, 1, 0]}}})
+    )
+    refit = result.forecasts[result.forecasts.model == "arima"]["y_hat"].to_numpy()
+    fixed = once.forecasts[once.forecasts.model == "arima"]["y_hat"].to_numpy()
+    # origins 1-5 share the first fit; from origin 6 on, the re-estimated parameters move them
+    assert (refit[:5] == fixed[:5]).all()
+    assert (refit[5:] != fixed[5:]).all()
 
 
 def test_shift_csv_has_a_verdict_for_every_cell(small_run) -> None:  # type: ignore[no-untyped-def]

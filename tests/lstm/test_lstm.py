@@ -37,16 +37,6 @@ def test_different_seeds_give_different_forecasts(series: np.ndarray) -> None:
     assert not np.array_equal(a.mean, b.mean)
 
 
-def test_batched_path_equals_forecast_and_update_at_every_origin(series: np.ndarray) -> None:
-    model = LSTMDiff(**TINY).fit(series[:100])
-    path = model.one_step_path(series[100:119])
-    loop = []
-    for t in range(100, 120):
-        loop.append(model.forecast(1).mean[0])
-        model.update(series[t : t + 1])
-    np.testing.assert_allclose(path.mean, loop, rtol=1e-6)
-
-
 def test_diff_forecast_is_last_value_plus_predicted_change(series: np.ndarray) -> None:
     model = LSTMDiff(**TINY).fit(series[:100])
     path = model.one_step_path(series[100:109])

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import shiftbench as sb
-from shiftbench.benchmarks.config import CsvDataset
 from shiftbench.cli import main
+from shiftbench.config import CsvDataset
 from shiftbench.reports.render import md_escape, tex_escape
 
 EVIL = "<script>alert(1)</script>"

@@ -4,12 +4,15 @@ The search follows R's ``forecast::auto.arima`` (Hyndman & Khandakar, "Automatic
 forecasting: the forecast package for R", *Journal of Statistical Software* 27(3), 2008):
 
 1. ``d``: the KPSS test (Kwiatkowski et al. 1992) of level stationarity at level ``test_alpha``
-   (0.05), with the short lag truncation ⌊4·(n/100)^{1/4}⌋, is applied to the series and then to
-   its differences until it no longer rejects, up to ``max_d``.
+   (0.05) is applied to the series and then to its differences until it no longer rejects, up
+   to ``max_d``, as ``forecast::ndiffs(test = "kpss")`` does. The lag truncation is the short
+   one, ⌊4·(n/100)^{1/4}⌋, of pmdarima and of R's ``tseries::kpss(lshort = TRUE)``, not the
+   ``trunc(3·√n/13)`` that recent versions of ``forecast::ndiffs`` use.
 2. ``p`` and ``q`` (each up to ``max_p``/``max_q``, default 5) and the constant (a mean when d = 0,
    a drift when d = 1, none when d = 2) minimise AICc. The stepwise search starts from
    ARIMA(2,d,2), (0,d,0), (1,d,0) and (0,d,1) and moves p and q by ±1 (alone and together) and
-   toggles the constant while AICc improves; ``stepwise=False`` fits the full grid instead.
+   toggles the constant while AICc improves, at most 94 moves (``auto.arima`` caps the number
+   of *models* fitted at 94 instead); ``stepwise=False`` fits the full grid instead.
 
 Seasonal ARIMA terms are not searched: the seasonal baseline is ``seasonal_naive``, and calendar
 effects enter as covariates. Covariates are regressors (ARIMAX), estimated jointly by maximum
@@ -24,29 +27,24 @@ origins of a backtest.
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 import warnings
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.baselines.base import (
+from shiftbench.errors import FitError
+from shiftbench.forecaster import (
     BaseForecaster,
     XLike,
     YLike,
     as_exog_array,
     as_float_array,
 )
-from shiftbench.errors import FitError
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
 Trend = Literal["auto", "n", "c", "t"]
-T = TypeVar("T")
 
 
 def kpss_lags(n: int) -> int:
@@ -173,7 +171,7 @@ def _select_cached(
             starts.append((0, 0, False))
         best = min(starts, key=lambda s: score(*s))
         best_score = score(*best)
-        for _ in range(94):  # auto.arima's default max number of models examined
+        for _ in range(94):  # a cap on moves (auto.arima caps models fitted at 94)
             p, q, c = best
             moves = [(p + dp, q + dq, c) for dp in (-1, 0, 1) for dq in (-1, 0, 1) if dp or dq]
             if can_constant:
@@ -216,78 +214,20 @@ def select_order(
     """Choose (p, d, q) and the trend term by KPSS and AICc on the given span.
 
     Returns the order, the statsmodels trend code (``"n"``, ``"c"`` or ``"t"``), and every
-    model tried with its AICc. Results are memoised per process, so ``arima`` and
-    ``arima_garch`` on the same training span search once; when a run shares its cache folder
-    with its worker processes (``SHIFTBENCH_SEARCH_CACHE``), they are shared across processes
-    too, and a worker that needs a search another one is running waits for its result.
+    model tried with its AICc. Results are memoised within a process (a pure function of the
+    data and the settings), so ``arima`` and ``arima_garch`` on the same training span in one
+    process search once; in separate processes each searches.
     """
     y = np.ascontiguousarray(y, dtype=np.float64)
     x = None if exog is None else np.ascontiguousarray(exog, dtype=np.float64)
     settings = (max_p, max_q, max_d, stepwise, test_alpha, maxiter)
 
-    def search() -> tuple[tuple[int, int, int], str, tuple[tuple[str, float], ...]]:
-        return _select_cached(
-            y.tobytes(),
-            None if x is None else x.tobytes(),
-            0 if x is None else x.shape[1],
-            settings,
-        )
-
-    folder = os.environ.get("SHIFTBENCH_SEARCH_CACHE")
-    if not folder:
-        return search()
-    digest = hashlib.sha256(y.tobytes())
-    digest.update(b"none" if x is None else x.tobytes() + repr(x.shape).encode())
-    digest.update(repr(settings).encode())
-    return shared_result(Path(folder), digest.hexdigest(), search)
-
-
-def shared_result(folder: Path, key: str, compute: Callable[[], T]) -> T:
-    """``compute()`` once across processes that share ``folder``.
-
-    The first process to need ``key`` creates ``key.lock`` (atomically), computes, writes
-    ``key.pkl`` atomically and removes the lock; the others wait for the result meanwhile. A lock
-    whose owner has died is taken over. Any trouble with the folder falls back to computing.
-    """
-    import pickle
-    import time
-
-    folder.mkdir(parents=True, exist_ok=True)
-    result_path, lock_path = folder / f"{key}.pkl", folder / f"{key}.lock"
-    while True:
-        try:
-            with result_path.open("rb") as fh:
-                loaded: T = pickle.load(fh)
-                return loaded
-        except FileNotFoundError:
-            pass
-        except (pickle.UnpicklingError, EOFError, OSError):
-            return compute()
-        try:
-            fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try:
-                owner = int(lock_path.read_text() or "0")
-                os.kill(owner, 0)  # still running: wait for its result
-            except (ValueError, ProcessLookupError, FileNotFoundError):
-                lock_path.unlink(missing_ok=True)  # a dead owner's lock
-            except PermissionError:
-                pass
-            time.sleep(0.2)
-            continue
-        except OSError:
-            return compute()
-        try:
-            os.write(fd, str(os.getpid()).encode())
-            os.close(fd)
-            value = compute()
-            tmp = folder / f".{key}.{os.getpid()}.tmp"
-            with tmp.open("wb") as fh:
-                pickle.dump(value, fh)
-            os.replace(tmp, result_path)
-            return value
-        finally:
-            lock_path.unlink(missing_ok=True)
+    return _select_cached(
+        y.tobytes(),
+        None if x is None else x.tobytes(),
+        0 if x is None else x.shape[1],
+        settings,
+    )
 
 
 def normal_intervals(mean: FloatArray, sd: FloatArray) -> dict[int, tuple[FloatArray, FloatArray]]:
@@ -408,6 +348,11 @@ class ARIMA(BaseForecaster):
         self._check_fitted("in_sample_")
         return self.in_sample_.copy()
 
+    def fit_warnings(self) -> list[str]:
+        """The optimiser's warnings of the final fit (one line each)."""
+        self._check_fitted("result_")
+        return list(self.fit_warnings_)
+
     def info(self) -> dict[str, Any]:
         """What the fit chose, for the run manifest."""
         self._check_fitted("result_")
@@ -420,13 +365,26 @@ class ARIMA(BaseForecaster):
         }
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
+        self.absorb(y_new, exog_new)
+        return self
+
+    def absorb(self, y_new: YLike, exog_new: XLike = None) -> FloatArray:
+        """:meth:`update`, returning the one-step forecast errors of the new observations (each
+        made before that observation was absorbed), at fixed parameters."""
         self._check_fitted("result_")
         values = as_float_array(y_new)
-        if len(values):
-            x = self._exog(exog_new, len(values))
-            self.result_ = self.result_.extend(values, exog=x)
-            self.t_next_ += len(values)
-        return self
+        if not len(values):
+            return values
+        x = self._exog(exog_new, len(values))
+        extended = self.result_.extend(values, exog=x)
+        self.result_ = extended
+        self.t_next_ += len(values)
+        return values - np.asarray(extended.fittedvalues, dtype=np.float64)
+
+    def residuals(self) -> FloatArray:
+        """The one-step errors over the training span (statsmodels' ``resid``)."""
+        self._check_fitted("result_")
+        return np.asarray(self.result_.resid, dtype=np.float64).copy()
 
     def _exog(self, exog: Any, n: int, offset: int = 0) -> FloatArray | None:
         """The model's design rows for the next n time points (plus ``offset``)."""
@@ -465,12 +423,3 @@ class ARIMA(BaseForecaster):
         if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sd))):
             raise FitError("ARIMA produced a non-finite forecast")
         return Forecast(mean=mean, sd=sd, intervals=normal_intervals(mean, sd))
-
-    def one_step_residuals(
-        self, y_new: FloatArray, exog_new: FloatArray | None = None
-    ) -> tuple[FloatArray, Any]:
-        """One-step forecast errors of new observations, and the results extended by them."""
-        self._check_fitted("result_")
-        extended = self.result_.extend(y_new, exog=self._exog(exog_new, len(y_new)))
-        fitted = np.asarray(extended.fittedvalues, dtype=np.float64)
-        return np.asarray(y_new, dtype=np.float64) - fitted, extended

@@ -27,14 +27,14 @@ import pandas as pd
 from scipy import stats
 
 from shiftbench.baselines.arima import ARIMA, Trend
-from shiftbench.baselines.base import (
+from shiftbench.errors import FitError
+from shiftbench.forecaster import (
     BaseForecaster,
     XLike,
     YLike,
     as_exog_array,
     as_float_array,
 )
-from shiftbench.errors import FitError
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
 
@@ -157,7 +157,7 @@ class ARIMAGARCH(BaseForecaster):
         values = as_float_array(y)
         arima = self._arima().fit(values, exog)
         p_ar, d, _ = arima.order_
-        resid = np.asarray(arima.result_.resid, dtype=np.float64)[d + p_ar :]
+        resid = arima.residuals()[d + p_ar :]
         if len(resid) < 10:
             raise FitError(f"ARIMA-GARCH: {len(resid)} residuals are too few to fit a GARCH")
         scale = float(np.std(resid))
@@ -192,7 +192,7 @@ class ARIMAGARCH(BaseForecaster):
         self.sig2_ = np.asarray(fitted.conditional_volatility, dtype=np.float64)[-keep:] ** 2
         self.arima_ = arima
         self.garch_converged_ = converged
-        self.fit_warnings_ = arima.fit_warnings_ + sorted(
+        self.fit_warnings_ = arima.fit_warnings() + sorted(
             {str(w.message).split("\n")[0] for w in caught}
         )
         return self
@@ -201,6 +201,10 @@ class ARIMAGARCH(BaseForecaster):
         """The ARIMA mean's one-step predictions over the training span."""
         self._check_fitted("arima_")
         return self.arima_.in_sample_predictions()
+
+    def fit_warnings(self) -> list[str]:
+        self._check_fitted("arima_")
+        return list(self.fit_warnings_)
 
     def info(self) -> dict[str, Any]:
         self._check_fitted("arima_")
@@ -231,10 +235,7 @@ class ARIMAGARCH(BaseForecaster):
         values = as_float_array(y_new)
         if len(values):
             x = as_exog_array(exog_new, len(values), "exog_new")
-            resid, extended = self.arima_.one_step_residuals(values, x)
-            self.arima_.result_ = extended
-            self.arima_.t_next_ += len(values)
-            self._absorb(resid)
+            self._absorb(self.arima_.absorb(values, x))
         return self
 
     def _quantile(self, level: int) -> float:

@@ -8,8 +8,8 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from shiftbench.baselines.base import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.errors import FitError
+from shiftbench.forecaster import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.types import Capabilities, FloatArray, Forecast
 
 

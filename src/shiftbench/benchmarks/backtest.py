@@ -17,27 +17,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from shiftbench.baselines.base import BaseForecaster
-from shiftbench.benchmarks import metrics
 from shiftbench.benchmarks.protocol import Design, design, refit_blocks
 from shiftbench.errors import FitError
+from shiftbench.evaluation import metrics
+from shiftbench.forecaster import BaseForecaster
 from shiftbench.models import get_model
+from shiftbench.rundir import FORECAST_COLUMNS, time_labels
 from shiftbench.types import INTERVAL_LEVELS, Dataset, Forecast
-
-FORECAST_COLUMNS: tuple[str, ...] = (
-    "dataset",
-    "model",
-    "seed",
-    "cutoff",
-    "ds",
-    "h",
-    "y",
-    "y_hat",
-    "lo_80",
-    "hi_80",
-    "lo_95",
-    "hi_95",
-)
 
 
 @dataclass
@@ -61,15 +47,6 @@ class CellResult:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-
-def time_labels(index: pd.Index) -> list[Any]:
-    """Time points as written to files: ISO dates for dates, integers otherwise."""
-    if isinstance(index, pd.DatetimeIndex):
-        if (index == index.normalize()).all():
-            return [ts.date().isoformat() for ts in index]
-        return [ts.isoformat() for ts in index]
-    return [int(v) for v in index]
 
 
 def _collect(
@@ -118,10 +95,10 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
     des: Design | None = design(ds) if (use_covariates and model.capabilities.covariates) else None
     X = None if des is None else des.X
     cutoffs = protocol.cutoffs(n)
-    if n - len(cutoffs) < model.capabilities.min_train:
+    if n - len(cutoffs) < model.minimum_train():
         raise FitError(
             f"the training span has {n - len(cutoffs)} points; this model needs at least "
-            f"{model.capabilities.min_train}"
+            f"{model.minimum_train()}"
         )
     rows: list[dict[str, Any]] = []
     sds: list[float] = []
@@ -135,12 +112,12 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
             pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1]),
             None if X is None else X[: c0 + 1],
         )
-        fit_warnings.extend(getattr(fitted, "fit_warnings_", []))
-        if hasattr(fitted, "info"):
-            info = fitted.info()
-        if hasattr(fitted, "history_"):
-            histories.append(fitted.history_)
-        if in_sample is None and hasattr(fitted, "in_sample_predictions"):
+        fit_warnings.extend(fitted.fit_warnings())
+        info = fitted.info()
+        history = fitted.training_history()
+        if history is not None:
+            histories.append(history)
+        if in_sample is None:
             in_sample = fitted.in_sample_predictions()
         if H == 1:
             f = fitted.one_step_path(
@@ -171,27 +148,11 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
     return Backtest(frame, info, sorted(set(fit_warnings)), histories, in_sample)
 
 
-def mse_all_points(frame: pd.DataFrame, ds: Dataset, in_sample: npt.NDArray[np.float64]) -> float:
-    """MSE over every point the model predicts: its in-sample one-step predictions on the
-    training span (where it has them) together with its one-step out-of-sample forecasts.
-
-    This is the figure the sales study reported; it rewards in-sample fit, so shiftbench reports
-    it beside, never instead of, the out-of-sample metrics.
-    """
-    y = ds.y.to_numpy(dtype=np.float64)
-    one_step = frame[frame["h"] == 1]
-    keep = np.isfinite(in_sample)
-    errors = np.concatenate(
-        [
-            y[: len(in_sample)][keep] - in_sample[keep],
-            y[one_step["target_pos"].to_numpy()] - one_step["y_hat"].to_numpy(),
-        ]
-    )
-    return float(np.mean(errors**2))
-
-
-def score_cell(frame: pd.DataFrame, ds: Dataset) -> dict[str, float]:
-    """Metrics of one cell's forecast rows (all steps ahead together)."""
+def score_cell(
+    frame: pd.DataFrame, ds: Dataset, in_sample: npt.NDArray[np.float64] | None = None
+) -> dict[str, float]:
+    """Metrics of one cell's forecast rows (all steps ahead together); with ``in_sample`` (the
+    model's one-step predictions over the training span) also ``mse_all_points``."""
     y = ds.y.to_numpy(dtype=np.float64)
     n_train = len(y) - ds.protocol.n_test(len(y))
     actual = y[frame["target_pos"].to_numpy()]
@@ -204,19 +165,22 @@ def score_cell(frame: pd.DataFrame, ds: Dataset) -> dict[str, float]:
         }
     sd = frame["sd"].to_numpy()
     return metrics.score(
-        actual,
-        frame["y_hat"].to_numpy(),
-        prev,
-        y[:n_train],
-        sd=sd if np.all(np.isfinite(sd)) else None,
-        intervals=intervals,
+        metrics.Inputs(
+            y=actual,
+            y_hat=frame["y_hat"].to_numpy(dtype=np.float64),
+            y_prev=prev,
+            y_train=y[:n_train],
+            sd=sd if np.all(np.isfinite(sd)) else None,
+            intervals=intervals,
+            in_sample=None if in_sample is None else (y[: len(in_sample)], in_sample),
+        )
     )
 
 
 def to_forecast_rows(
     frame: pd.DataFrame, ds: Dataset, model: str, seed: int | None
 ) -> pd.DataFrame:
-    """The rows of ``forecasts.csv`` (CONTRACT.md column order) for one cell."""
+    """The rows of ``forecasts.csv`` (:data:`shiftbench.rundir.FORECAST_COLUMNS`) for one cell."""
     labels = time_labels(ds.y.index)
     y = ds.y.to_numpy(dtype=np.float64)
     out = pd.DataFrame(
@@ -246,7 +210,9 @@ def run_cell(
 ) -> CellResult:
     """Run and score one cell; any exception becomes a failed cell with its error.
 
-    With ``all_points`` the cell also reports ``mse_all_points`` (see :func:`mse_all_points`).
+    With ``all_points`` the cell also reports ``mse_all_points``
+    (:func:`shiftbench.evaluation.metrics.mse_all_points`) where the model gives in-sample
+    predictions.
     """
     result = CellResult(dataset=ds.name, model=model_name, seed=seed)
     start = time.perf_counter()
@@ -259,9 +225,7 @@ def run_cell(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             done = backtest(model, ds)
-        result.metrics = score_cell(done.frame, ds)
-        if all_points and done.in_sample is not None:
-            result.metrics["mse_all_points"] = mse_all_points(done.frame, ds, done.in_sample)
+        result.metrics = score_cell(done.frame, ds, done.in_sample if all_points else None)
         result.forecasts = to_forecast_rows(done.frame, ds, model_name, seed)
         result.info = done.info
         result.warnings = done.warnings

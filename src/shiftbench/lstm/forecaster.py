@@ -20,14 +20,14 @@ from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 
-from shiftbench.baselines.base import (
+from shiftbench.errors import FitError
+from shiftbench.forecaster import (
     BaseForecaster,
     XLike,
     YLike,
     as_exog_array,
     as_float_array,
 )
-from shiftbench.errors import FitError
 from shiftbench.lstm.windows import (
     Scaler,
     ScalerKind,
@@ -157,6 +157,11 @@ class _LSTMForecaster(BaseForecaster):
         self.x_ = x
         self.n_train_ = len(values)
         return self
+
+    def training_history(self) -> dict[str, list[float]] | None:
+        """Loss and validation loss per epoch of the last fit."""
+        self._check_fitted("network_")
+        return {k: list(v) for k, v in self.history_.items()}
 
     def info(self) -> dict[str, Any]:
         self._check_fitted("network_")

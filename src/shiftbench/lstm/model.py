@@ -9,6 +9,7 @@ that seed.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +34,22 @@ def quiet_tensorflow() -> None:
 def import_keras() -> Any:
     """Import Keras on the TensorFlow backend, quietly."""
     quiet_tensorflow()
-    import keras
-    import tensorflow as tf
+    if os.environ.get("SHIFTBENCH_TF_LOG") == "1" or "tensorflow" in sys.modules:
+        import keras
+        import tensorflow as tf
+    else:
+        # TensorFlow's C++ core logs a line or two (oneDNN, absl) to file descriptor 2 before
+        # its own log level applies; silence the descriptor for the import only.
+        saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        try:
+            sys.stderr.flush()
+            os.dup2(null, 2)
+            import keras
+            import tensorflow as tf
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(null)
 
     try:
         # One thread per process: results do not depend on how many cells run side by side

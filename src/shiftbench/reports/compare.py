@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.benchmarks.assess import ALPHA
-from shiftbench.benchmarks.stats import diebold_mariano
 from shiftbench.errors import InputError
-from shiftbench.reports.rundir import RunData, load_run
-from shiftbench.reports.tables import HIGHER_IS_BETTER, NOMINAL
+from shiftbench.evaluation.assess import ALPHA
+from shiftbench.evaluation.metrics import METRICS
+from shiftbench.evaluation.stats import diebold_mariano
+from shiftbench.rundir import RunData, load_run
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,9 @@ def parse_gates(spec: str | None) -> list[Gate]:
 
 def worsening(metric: str, base: float, new: float) -> float:
     """How much worse ``new`` is than ``base`` (negative: better)."""
-    if metric in NOMINAL:
-        return abs(new - NOMINAL[metric]) - abs(base - NOMINAL[metric])
-    if metric in HIGHER_IS_BETTER:
-        return base - new
-    return new - base
+    if metric not in METRICS:
+        return new - base
+    return METRICS[metric].worsening(base, new)
 
 
 @dataclass
@@ -287,8 +285,8 @@ def _evaluate(
 
 def render_comparison(comparison: Comparison, out_dir: str | Path | None = None) -> Path:
     """Write ``compare.html`` and ``compare.md``; returns the folder (default: inside NEW_RUN)."""
-    from shiftbench.benchmarks.runner import write_atomic
     from shiftbench.reports.render import _environment
+    from shiftbench.rundir import write_atomic
 
     out = Path(out_dir) if out_dir else comparison.new.path / f"compare-{comparison.base.run_id}"
     out.mkdir(parents=True, exist_ok=True)

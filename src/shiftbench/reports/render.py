@@ -21,9 +21,9 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from shiftbench.benchmarks.cache import Cache
-from shiftbench.benchmarks.runner import write_atomic
+from shiftbench.evaluation.assess import REFERENCES
+from shiftbench.evaluation.metrics import METRICS
 from shiftbench.reports import plots
-from shiftbench.reports.rundir import RunData, load_run
 from shiftbench.reports.tables import (
     LABELS,
     Leaderboard,
@@ -32,8 +32,8 @@ from shiftbench.reports.tables import (
     leaderboard,
     shift_rows,
 )
+from shiftbench.rundir import RunData, load_run, write_atomic
 
-INTERVAL_MODELS = ("arima", "arima_garch")
 FIGURES = "figures"
 
 
@@ -168,7 +168,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                     file=f"{FIGURES}/d{index}_{model}_overlay.svg",
                 )
             )
-            if model in INTERVAL_MODELS and cell["lo_80"].notna().all():
+            if run.capability(model, "variance") and cell["lo_80"].notna().all():
                 section.intervals.append(
                     Figure(
                         caption=model,
@@ -213,6 +213,7 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["md"] = md_escape
     env.filters["fmt"] = fmt
     env.globals["LABELS"] = LABELS
+    env.globals["REFERENCES"] = REFERENCES
     return env
 
 
@@ -241,7 +242,8 @@ def bar_width(value: float, profile: list[float]) -> float:
 def render_tex(run: RunData, sections: list[DatasetSection]) -> str:
     """booktabs leaderboards; ``\\dagger`` / ``\\ddagger``: significantly better (DM-HLN, 5 %)
     than naive / ARIMA; best values in bold."""
-    columns = ["rmse", "mae", "mase", "theil_u2", "directional_accuracy", "coverage_95", "crps"]
+    columns = [name for name, metric in METRICS.items() if metric.latex]
+    marks = dict(zip(REFERENCES, ("\\dag", "\\ddag"), strict=True))
     out = [
         "% shiftbench result tables (run " + tex_escape(run.run_id) + ").",
         "% Needs \\usepackage{booktabs}. Best value per column in bold; mean (sd) over seeds;",
@@ -263,11 +265,11 @@ def render_tex(run: RunData, sections: list[DatasetSection]) -> str:
             "\\midrule",
         ]
         for row in board.rows:
-            marks = ""
-            if row.vs.get("naive") and row.vs["naive"].symbol == "▲":
-                marks += "\\textsuperscript{\\dag}"
-            if row.vs.get("arima") and row.vs["arima"].symbol == "▲":
-                marks += "\\textsuperscript{\\ddag}"
+            superscripts = "".join(
+                f"\\textsuperscript{{{mark}}}"
+                for reference, mark in marks.items()
+                if row.vs.get(reference) and row.vs[reference].symbol == "▲"
+            )
             cells = []
             for c in shown:
                 entry = row.entries.get(c)
@@ -279,7 +281,7 @@ def render_tex(run: RunData, sections: list[DatasetSection]) -> str:
                 )
                 text = tex_escape(text.replace("–", "--").replace("∞", "inf"))
                 cells.append(f"\\textbf{{{text}}}" if entry.best else text)
-            out.append(f"{tex_escape(row.model)}{marks} & " + " & ".join(cells) + " \\\\")
+            out.append(f"{tex_escape(row.model)}{superscripts} & " + " & ".join(cells) + " \\\\")
         out += ["\\bottomrule", "\\end{tabular}", "\\end{table}", ""]
     return "\n".join(out)
 

@@ -9,29 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shiftbench.benchmarks.assess import ALPHA
-from shiftbench.benchmarks.metrics import INTERVAL_METRICS, POINT_METRICS
-from shiftbench.reports.rundir import RunData
+from shiftbench.evaluation.assess import ALPHA, REFERENCES
+from shiftbench.evaluation.metrics import METRICS
+from shiftbench.rundir import RunData, is_seeded
 
-#: Display order of metrics; only those present in a run are shown.
-METRIC_ORDER: tuple[str, ...] = (*POINT_METRICS, *INTERVAL_METRICS, "mse_all_points")
-HIGHER_IS_BETTER = {"r2", "directional_accuracy"}
-NOMINAL = {"coverage_80": 0.80, "coverage_95": 0.95}
-LABELS = {
-    "mse": "MSE",
-    "rmse": "RMSE",
-    "mae": "MAE",
-    "mape": "MAPE %",
-    "smape": "sMAPE %",
-    "mase": "MASE",
-    "r2": "R²",
-    "theil_u2": "U2 (vs naive)",
-    "directional_accuracy": "Dir. acc.",
-    "coverage_80": "Cov. 80",
-    "coverage_95": "Cov. 95",
-    "crps": "CRPS",
-    "mse_all_points": "MSE all pts",
-}
+#: Column labels of the metrics (from :data:`shiftbench.evaluation.metrics.METRICS`).
+LABELS: dict[str, str] = {name: metric.label for name, metric in METRICS.items()}
 
 
 def fmt(value: float) -> str:
@@ -128,14 +111,14 @@ def leaderboard(run: RunData, dataset: str) -> Leaderboard:
     """One dataset's leaderboard: every model's metrics (mean ± sd over seeds), the best marked."""
     m = run.cell_metrics()
     m = m[m["dataset"] == dataset]
-    present = [x for x in METRIC_ORDER if x in set(m["metric"])]
+    present = [x for x in METRICS if x in set(m["metric"])]
     rows: list[Row] = []
     for model in run.models:
         mm = m[m["model"] == model]
         if mm.empty:
             continue
         seeds = sorted(set(mm["seed"]))
-        row = Row(model=model, n_seeds=len([s for s in seeds if s != ""]))
+        row = Row(model=model, n_seeds=len([s for s in seeds if is_seeded(s)]))
         for metric in present:
             values = mm.loc[mm["metric"] == metric, "value"].to_numpy(dtype=np.float64)
             if not len(values):
@@ -147,7 +130,7 @@ def leaderboard(run: RunData, dataset: str) -> Leaderboard:
                 row.entries[metric] = Entry(mean, sd)
             else:
                 row.entries[metric] = Entry(float(values[0]))
-        for reference in ("naive", "arima"):
+        for reference in REFERENCES:
             row.vs[reference] = _versus(run, dataset, model, reference)
         row.verdict = verdict_text(run, dataset, model)
         rows.append(row)
@@ -159,13 +142,7 @@ def leaderboard(run: RunData, dataset: str) -> Leaderboard:
         ]
         if not candidates:
             continue
-        if metric in NOMINAL:
-            target = NOMINAL[metric]
-            key = [abs(v - target) for _, v in candidates]
-        elif metric in HIGHER_IS_BETTER:
-            key = [-v for _, v in candidates]
-        else:
-            key = [v for _, v in candidates]
+        key = [METRICS[metric].badness(v) for _, v in candidates]
         best = min(key)
         for (r, _), k in zip(candidates, key, strict=True):
             r.entries[metric].best = k == best

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from shiftbench.benchmarks import metrics as m
 from shiftbench.errors import ShiftbenchWarning
+from shiftbench.evaluation import metrics as m
 
 Y = np.array([10.0, 12.0, 9.0, 11.0])
 F = np.array([11.0, 12.0, 7.0, 12.0])  # errors -1, 0, 2, -1
@@ -100,15 +100,44 @@ def test_crps_scales_with_sigma() -> None:
 
 def test_score_names_every_metric_and_adds_interval_ones_only_with_intervals() -> None:
     train = np.array([1.0, 3.0, 2.0, 6.0])
-    plain = m.score(Y, F, PREV, train)
+    plain = m.score(m.Inputs(Y, F, PREV, train))
     assert tuple(plain) == m.POINT_METRICS
     full = m.score(
-        Y, F, PREV, train, sd=np.ones(4), intervals={80: (F - 1, F + 1), 95: (F - 2, F + 2)}
+        m.Inputs(
+            Y, F, PREV, train, sd=np.ones(4), intervals={80: (F - 1, F + 1), 95: (F - 2, F + 2)}
+        )
     )
     assert tuple(full) == (*m.POINT_METRICS, "coverage_80", "coverage_95", "crps")
     assert full["coverage_95"] == 1.0
 
 
+def test_every_metric_is_declared_once_with_a_label_and_a_direction() -> None:
+    assert list(m.METRICS) == [metric.name for metric in m.METRICS.values()]
+    for metric in m.METRICS.values():
+        assert metric.label
+        assert (metric.direction == "nominal") == (metric.nominal is not None)
+    assert m.METRICS["coverage_95"].badness(0.95) == 0.0
+    assert m.METRICS["coverage_95"].worsening(0.95, 0.85) == pytest.approx(0.10)
+    assert m.METRICS["directional_accuracy"].badness(0.7) < m.METRICS[
+        "directional_accuracy"
+    ].badness(0.6)
+
+
 def test_mismatched_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="one length"):
         m.mse([1.0, 2.0], [1.0])
+
+
+def test_metrics_agree_with_scikit_learn_on_random_data() -> None:
+    """An independent implementation of the same definitions (scikit-learn's MAPE is a share,
+    shiftbench's a percentage)."""
+    sk = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(5)
+    y = rng.uniform(1.0, 10.0, size=200)
+    y_hat = y + rng.normal(size=200)
+    assert m.mse(y, y_hat) == pytest.approx(sk.mean_squared_error(y, y_hat), rel=1e-12)
+    assert m.mae(y, y_hat) == pytest.approx(sk.mean_absolute_error(y, y_hat), rel=1e-12)
+    assert m.r2(y, y_hat) == pytest.approx(sk.r2_score(y, y_hat), rel=1e-12)
+    assert m.mape(y, y_hat) == pytest.approx(
+        100.0 * sk.mean_absolute_percentage_error(y, y_hat), rel=1e-12
+    )

@@ -7,14 +7,14 @@ import math
 import pandas as pd
 import pytest
 
-from shiftbench.benchmarks.assess import (
+from shiftbench.benchmarks.backtest import run_cell
+from shiftbench.datasets import load_dataset
+from shiftbench.evaluation.assess import (
     comparisons_table,
     seed_aggregates,
     shift_summary,
     shift_table,
 )
-from shiftbench.benchmarks.backtest import run_cell
-from shiftbench.datasets import load_dataset
 
 
 @pytest.fixture(scope="module")

@@ -1,24 +1,27 @@
-"""The Forecaster contract and a small base class that follows scikit-learn's estimator rules.
+"""The Forecaster contract, which baselines and LSTMs implement alike, and its base class.
 
 A forecaster's constructor takes keyword-only hyper-parameters and stores them unchanged; ``fit``
 estimates on a training span and returns ``self``; fitted state ends in ``_``; ``update`` absorbs
 new observations without re-estimating; ``forecast`` gives steps 1..H from the end of what the
-model has seen. Models that can forecast every origin of a rolling backtest in one pass implement
-``one_step_path`` as well.
+model has seen (scikit-learn's estimator rules, applied to forecasting).
+
+:class:`BaseForecaster` adds parameter handling and the optional hooks the engine calls on every
+model, each with a default here: ``one_step_path`` (all one-step origins of a backtest; the
+default loops over ``forecast`` and ``update``), ``minimum_train``, ``info``, ``fit_warnings``,
+``training_history`` and ``in_sample_predictions``. A model overrides the hooks it has something
+to say in; the engine never probes for attributes.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
-import types
-import typing
-from typing import Any, ClassVar, Protocol, Self, get_args, get_origin, runtime_checkable
+from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from shiftbench.errors import ConfigError, FitError
+from shiftbench.errors import FitError
 from shiftbench.types import Capabilities, FloatArray, Forecast
 
 
@@ -104,6 +107,28 @@ class BaseForecaster:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"
 
+    # -- optional hooks, with the defaults the engine relies on ----------------------------------
+    def minimum_train(self) -> int:
+        """Fewest training points this model needs with these hyper-parameters."""
+        return self.capabilities.min_train
+
+    def info(self) -> dict[str, Any]:
+        """What the last fit chose (an order, parameters), for the run manifest."""
+        return {}
+
+    def fit_warnings(self) -> list[str]:
+        """Warnings the last fit raised (an optimiser that did not converge), one line each."""
+        return []
+
+    def training_history(self) -> dict[str, list[float]] | None:
+        """Loss per epoch of the last fit, for models that train iteratively."""
+        return None
+
+    def in_sample_predictions(self) -> FloatArray | None:
+        """One-step predictions over the training span (NaN where there is none), or None when
+        the model gives none."""
+        return None
+
     def _check_fitted(self, attribute: str) -> None:
         if not hasattr(self, attribute):
             raise FitError(f"{type(self).__name__} is not fitted: call fit first")
@@ -136,63 +161,3 @@ class BaseForecaster:
                 model.update(seen[i : i + 1], row)
         sd = None if np.all(np.isnan(sds)) else sds
         return Forecast(mean=means, sd=sd, intervals=bounds)
-
-
-def _matches(value: Any, annotation: Any) -> bool:
-    """Whether a config value fits a constructor annotation (int, float, str, tuples, unions)."""
-    if annotation is Any:
-        return True
-    origin = get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, arg) for arg in get_args(annotation))
-    if origin is typing.Literal:
-        return value in get_args(annotation)
-    if annotation is type(None):
-        return value is None
-    if annotation is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if annotation is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if annotation is bool:
-        return isinstance(value, bool)
-    if annotation is str:
-        return isinstance(value, str)
-    if origin in (tuple, list):
-        args = get_args(annotation)
-        if not isinstance(value, list | tuple):
-            return False
-        if origin is tuple and args and args[-1] is not Ellipsis:
-            return len(value) == len(args) and all(
-                _matches(v, a) for v, a in zip(value, args, strict=True)
-            )
-        return all(_matches(v, args[0]) for v in value) if args else True
-    return isinstance(value, annotation) if isinstance(annotation, type) else True
-
-
-def _describe(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "")
-    return text.replace("<class '", "").replace("'>", "")
-
-
-def validate_params(cls: type[BaseForecaster], params: dict[str, Any], where: str) -> None:
-    """Check config hyper-parameters against a model's constructor, naming the bad key.
-
-    Raises
-    ------
-    ConfigError
-        For an unknown key or a value of the wrong type.
-    """
-    params = dict(params)
-    if "refit_every" in params:  # a protocol setting any model may override for itself
-        value = params.pop("refit_every")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"{where}.refit_every: expected an int >= 0, got {value!r}")
-    hints = typing.get_type_hints(cls.__init__)
-    names = cls._param_names()
-    for key, value in params.items():
-        if key not in names:
-            known = ", ".join([*names, "refit_every"])
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {known})")
-        annotation = hints.get(key, Any)
-        if not _matches(value, annotation):
-            raise ConfigError(f"{where}.{key}: expected {_describe(annotation)}, got {value!r}")

@@ -13,38 +13,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.benchmarks.backtest import time_labels
-from shiftbench.benchmarks.shift import VERDICTS, detect_shift
-from shiftbench.benchmarks.stats import diebold_mariano, pesaran_timmermann
+from shiftbench.evaluation.shift import VERDICTS, detect_shift
+from shiftbench.evaluation.stats import diebold_mariano, pesaran_timmermann
+from shiftbench.rundir import (
+    COMPARISON_COLUMNS,
+    METRIC_COLUMNS,
+    SHIFT_COLUMNS,
+    SHIFT_SUMMARY_KEYS,
+    shift_lag_columns,
+    time_labels,
+)
 from shiftbench.types import Dataset
 
 CELL_KEYS = ["dataset", "model", "seed"]
-SHIFT_COLUMNS = [
-    "dataset",
-    "model",
-    "seed",
-    "best_lag",
-    "shift_gain",
-    "theil_u2",
-    "dm_stat_vs_naive",
-    "dm_p_vs_naive",
-    "verdict",
-    "reason",
-    "n_origins",
-    "max_lag_used",
-]
-COMPARISON_COLUMNS = [
-    "dataset",
-    "model",
-    "seed",
-    "h",
-    "test",
-    "reference",
-    "statistic",
-    "p_value",
-    "n",
-    "better",
-]
 #: The models every other model is tested against.
 REFERENCES: tuple[str, ...] = ("naive", "arima")
 #: Significance level used for the ``better`` column and for the shift verdicts.
@@ -87,7 +68,7 @@ def shift_table(
             history=history,
         )
         rows.append({"dataset": dataset, "model": model, "seed": seed, **verdict.as_row(max_lag)})
-    columns = SHIFT_COLUMNS + [f"loss_lag{k}" for k in range(max_lag + 1)]
+    columns = [*SHIFT_COLUMNS, *shift_lag_columns(max_lag)]
     table = pd.DataFrame(rows, columns=columns)
     table["seed"] = table["seed"].astype("Int64")
     table["best_lag"] = table["best_lag"].astype("Int64")
@@ -106,7 +87,7 @@ def shift_summary(shift: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
             row[verdict] = int(counts.get(verdict, 0))
         row["majority"] = max(VERDICTS, key=lambda v: (counts.get(v, 0), -VERDICTS.index(v)))
         rows.append(row)
-    return pd.DataFrame(rows, columns=["dataset", "model", "n_seeds", *VERDICTS, "majority"])
+    return pd.DataFrame(rows, columns=[*SHIFT_SUMMARY_KEYS, *VERDICTS, "majority"])
 
 
 def _better(model: str, reference: str, loss_m: np.ndarray, loss_r: np.ndarray) -> str:
@@ -181,7 +162,7 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) 
                     else "",
                 }
             )
-    table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
     table["seed"] = table["seed"].astype("Int64")
     return table
 
@@ -218,4 +199,4 @@ def seed_aggregates(metrics: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
                     "value": value,
                 }
             )
-    return pd.DataFrame(rows, columns=["dataset", "model", "seed", "metric", "value"])
+    return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))

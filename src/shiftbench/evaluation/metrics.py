@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -205,52 +207,150 @@ def crps_gaussian(y: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> float:
     return float(np.mean(value))
 
 
-#: The metrics every cell reports, in this order.
-POINT_METRICS: tuple[str, ...] = (
-    "mse",
-    "rmse",
-    "mae",
-    "mape",
-    "smape",
-    "mase",
-    "r2",
-    "theil_u2",
-    "directional_accuracy",
-)
-#: The extra metrics of models that give intervals.
-INTERVAL_METRICS: tuple[str, ...] = ("coverage_80", "coverage_95", "crps")
+def mse_all_points(
+    y: ArrayLike, y_hat: ArrayLike, y_in_sample: ArrayLike, y_hat_in_sample: ArrayLike
+) -> float:
+    """MSE over every point a model predicts: its in-sample one-step predictions on the training
+    span (pairs with a NaN prediction left out) together with its out-of-sample forecasts.
 
+    The figure the sales study reported (PaperWeekly, 2021); it rewards in-sample fit, so
+    shiftbench reports it beside, never instead of, the out-of-sample metrics.
 
-def score(
-    y: ArrayLike,
-    y_hat: ArrayLike,
-    y_prev: ArrayLike,
-    y_train: ArrayLike,
-    *,
-    season_length: int = 1,
-    sd: ArrayLike | None = None,
-    intervals: Mapping[int, tuple[FloatArray, FloatArray]] | None = None,
-) -> dict[str, float]:
-    """All metrics of one cell, named as in ``metrics.csv``.
-
-    ``season_length`` is the m of the MASE scale (1: the one-step naive).
+    >>> mse_all_points([1.0], [2.0], [0.0, 5.0], [float("nan"), 2.0])  # (1 + 9) / 2
+    5.0
     """
+    a, b = _pair(y, y_hat)
+    ai, bi = _pair(y_in_sample, y_hat_in_sample)
+    keep = np.isfinite(bi)
+    return mse(np.concatenate([ai[keep], a]), np.concatenate([bi[keep], b]))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a metric may need of one cell's forecasts.
+
+    ``y``, ``y_hat``: actuals and forecasts; ``y_prev``: the last value each forecast could see;
+    ``y_train``: the training span; ``season_length``: the m of seasonal scales; ``sd`` and
+    ``intervals`` (level -> lower, upper) where the model gives them; ``in_sample``: the actuals
+    and one-step predictions over the training span, where the model gives them and the run
+    asks for ``mse_all_points``.
+    """
+
+    y: FloatArray
+    y_hat: FloatArray
+    y_prev: FloatArray
+    y_train: FloatArray
+    season_length: int = 1
+    sd: FloatArray | None = None
+    intervals: Mapping[int, tuple[FloatArray, FloatArray]] | None = None
+    in_sample: tuple[FloatArray, FloatArray] | None = None
+
+
+Direction = Literal["lower", "higher", "nominal"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: how to compute it from :class:`Inputs`, and how to show and judge it.
+
+    ``direction`` says which way is better (``"nominal"``: closer to ``nominal``); ``needs``
+    names the :class:`Inputs` field that must be present (None: always computed); ``latex``
+    whether ``tables.tex`` shows it.
+    """
+
+    name: str
+    label: str
+    compute: Callable[[Inputs], float]
+    direction: Direction = "lower"
+    nominal: float | None = None
+    needs: Literal["sd", "intervals", "in_sample"] | None = None
+    latex: bool = False
+
+    def worsening(self, base: float, new: float) -> float:
+        """How much worse ``new`` is than ``base`` (negative: better).
+
+        >>> METRICS["r2"].worsening(0.9, 0.8) > 0, METRICS["mse"].worsening(2.0, 1.0)
+        (True, -1.0)
+        """
+        if self.direction == "nominal":
+            target = float(self.nominal or 0.0)
+            return abs(new - target) - abs(base - target)
+        if self.direction == "higher":
+            return base - new
+        return new - base
+
+    def badness(self, value: float) -> float:
+        """A number that is smaller the better ``value`` is (for marking the best)."""
+        if self.direction == "nominal":
+            return abs(value - float(self.nominal or 0.0))
+        return -value if self.direction == "higher" else value
+
+
+def _coverage(level: int) -> Callable[[Inputs], float]:
+    def compute(inputs: Inputs) -> float:
+        assert inputs.intervals is not None
+        return coverage(inputs.y, *inputs.intervals[level])
+
+    return compute
+
+
+def _crps(inputs: Inputs) -> float:
+    assert inputs.sd is not None
+    return crps_gaussian(inputs.y, inputs.y_hat, inputs.sd)
+
+
+def _all_points(inputs: Inputs) -> float:
+    assert inputs.in_sample is not None
+    return mse_all_points(inputs.y, inputs.y_hat, *inputs.in_sample)
+
+
+#: Every metric, in the order of ``metrics.csv`` and the reports. Adding a metric is adding an
+#: entry here: scoring, report labels, "best" marking, compare gates and LaTeX columns read it.
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("mse", "MSE", lambda i: mse(i.y, i.y_hat)),
+        Metric("rmse", "RMSE", lambda i: rmse(i.y, i.y_hat), latex=True),
+        Metric("mae", "MAE", lambda i: mae(i.y, i.y_hat), latex=True),
+        Metric("mape", "MAPE %", lambda i: mape(i.y, i.y_hat)),
+        Metric("smape", "sMAPE %", lambda i: smape(i.y, i.y_hat)),
+        Metric(
+            "mase", "MASE", lambda i: mase(i.y, i.y_hat, i.y_train, i.season_length), latex=True
+        ),
+        Metric("r2", "R²", lambda i: r2(i.y, i.y_hat), direction="higher"),
+        Metric("theil_u2", "U2 (vs naive)", lambda i: theil_u2(i.y, i.y_hat, i.y_prev), latex=True),
+        Metric(
+            "directional_accuracy",
+            "Dir. acc.",
+            lambda i: directional_accuracy(i.y, i.y_hat, i.y_prev),
+            direction="higher",
+            latex=True,
+        ),
+        Metric("coverage_80", "Cov. 80", _coverage(80), "nominal", nominal=0.80, needs="intervals"),
+        Metric(
+            "coverage_95",
+            "Cov. 95",
+            _coverage(95),
+            "nominal",
+            nominal=0.95,
+            needs="intervals",
+            latex=True,
+        ),
+        Metric("crps", "CRPS", _crps, needs="sd", latex=True),
+        Metric("mse_all_points", "MSE all pts", _all_points, needs="in_sample"),
+    )
+}
+
+#: The metrics every cell reports (those that need nothing but point forecasts).
+POINT_METRICS: tuple[str, ...] = tuple(n for n, m in METRICS.items() if m.needs is None)
+
+
+def score(inputs: Inputs) -> dict[str, float]:
+    """Every metric of :data:`METRICS` whose inputs are present, named as in ``metrics.csv``."""
+    values = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ShiftbenchWarning)
-        values = {
-            "mse": mse(y, y_hat),
-            "rmse": rmse(y, y_hat),
-            "mae": mae(y, y_hat),
-            "mape": mape(y, y_hat),
-            "smape": smape(y, y_hat),
-            "mase": mase(y, y_hat, y_train, season_length),
-            "r2": r2(y, y_hat),
-            "theil_u2": theil_u2(y, y_hat, y_prev),
-            "directional_accuracy": directional_accuracy(y, y_hat, y_prev),
-        }
-    if intervals:
-        values["coverage_80"] = coverage(y, *intervals[80])
-        values["coverage_95"] = coverage(y, *intervals[95])
-    if sd is not None:
-        values["crps"] = crps_gaussian(y, y_hat, sd)
+        for name, metric in METRICS.items():
+            if metric.needs is None or getattr(inputs, metric.needs) is not None:
+                values[name] = metric.compute(inputs)
     return values

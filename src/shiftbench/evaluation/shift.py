@@ -10,7 +10,7 @@ L(k); ``shift_gain`` = L(0)/L(best_lag) says how much better the forecast matche
 series than the series itself (1 when best_lag = 0; inf when it is an exact delayed copy).
 
 **Skill over persistence.** The Diebold–Mariano test with the Harvey–Leybourne–Newbold correction
-(see :func:`shiftbench.benchmarks.stats.diebold_mariano`), on squared errors, of the forecast
+(see :func:`shiftbench.evaluation.stats.diebold_mariano`), on squared errors, of the forecast
 against the persistence forecast y_{t−1} over the same origins, one-sided: is the model better?
 
 The verdict:
@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from shiftbench.benchmarks.stats import diebold_mariano
+from shiftbench.evaluation.stats import diebold_mariano
 
 #: The fewest origins on which a verdict is given.
 MIN_ORIGINS = 10

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import shiftbench as sb
-from shiftbench.benchmarks.shift import SHIFT_GAIN_THRESHOLD, lags_for
+from shiftbench.evaluation.shift import SHIFT_GAIN_THRESHOLD, lags_for
 
 
 @pytest.fixture
@@ -114,12 +114,17 @@ def test_history_extends_the_common_span(wavy: np.ndarray) -> None:
     assert with_history.n_origins == 30
 
 
-def test_shift_command_reads_a_forecast_file(tmp_path: Path, wavy: np.ndarray) -> None:
+def test_shift_command_reads_a_forecast_file(
+    tmp_path: Path, wavy: np.ndarray, capsys: pytest.CaptureFixture[str]
+) -> None:
     from shiftbench.cli import main
 
     path = tmp_path / "f.csv"
     pd.DataFrame({"ds": range(299), "y": wavy[1:], "y_hat": wavy[:-1]}).to_csv(path, index=False)
     assert main(["shift", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "verdict:     right_shift" in out  # the forecast is the series delayed one step
+    assert "best_lag:    1" in out
 
 
 def test_shift_command_refuses_files_without_forecasts(
@@ -133,9 +138,13 @@ def test_shift_command_refuses_files_without_forecasts(
     assert "no column 'y_hat'" in capsys.readouterr().err
 
 
-def test_shift_command_refuses_unordered_dates(tmp_path: Path) -> None:
+def test_shift_command_refuses_unordered_dates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from shiftbench.cli import main
 
     path = tmp_path / "f.csv"
     path.write_text("ds,y,y_hat\n2024-01-02,1,1\n2024-01-01,2,2\n")
     assert main(["shift", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"shiftbench: error: {path}: column 'ds' is not in time order\n"

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from shiftbench.benchmarks.stats import diebold_mariano, pesaran_timmermann
+from shiftbench.evaluation.stats import diebold_mariano, pesaran_timmermann
 
 # A fixed input, and the output of a reference implementation on it: the PyPI package
 # `dieboldmariano` 1.1.0, `dm_test(V, P1, P2, ...)` (squared-error loss, HLN correction, Student-t

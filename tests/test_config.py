@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shiftbench.benchmarks.config import (
+from shiftbench.config import (
     RunConfig,
     config_from_dict,
     load_config,
@@ -15,7 +15,7 @@ from shiftbench.benchmarks.config import (
 )
 from shiftbench.errors import ConfigError
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def test_the_documented_example_is_the_default_suite() -> None:

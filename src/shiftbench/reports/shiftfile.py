@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shiftbench.benchmarks.shift import ShiftVerdict, detect_shift
 from shiftbench.csvio import read_csv_or_fail
 from shiftbench.errors import DataError
+from shiftbench.evaluation.shift import ShiftVerdict, detect_shift
 
 GROUP_COLUMNS = ("dataset", "model", "seed")
 

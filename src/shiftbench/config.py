@@ -1,0 +1,383 @@
+"""The run configuration: a TOML file (documented key by key in ``examples/default.toml``) and the
+command-line options that override it, validated into one frozen :class:`RunConfig`.
+
+Every unknown key, wrong type, or unknown dataset or model name raises :class:`ConfigError` with a
+message that names the file and the key.
+
+One checker (:func:`check_table`) validates every table against a schema of type annotations,
+and every schema is derived from a dataclass or a constructor: the ``[protocol]`` and
+``[dataset.NAME]`` keys from :class:`~shiftbench.types.Protocol` (plus ``season_length``),
+``[[csv]]`` from :class:`CsvDataset`, the top-level keys from :class:`RunConfig`, and
+``[model.NAME]`` from the model's constructor (plus ``refit_every``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+import types
+import typing
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from shiftbench.benchmarks.executors import EXECUTORS, executor_names
+from shiftbench.datasets import DEFAULT_DATASETS, dataset_names
+from shiftbench.errors import ConfigError
+from shiftbench.forecaster import BaseForecaster
+from shiftbench.models import DEFAULT_MODELS, get_model, model_names
+from shiftbench.types import Protocol
+
+DEFAULT_SEEDS: tuple[int, ...] = (0, 1, 2)
+
+
+@dataclass(frozen=True)
+class CsvDataset:
+    """A user's CSV file as a dataset (``[[csv]]`` in the config, ``--dataset-file`` on the CLI)."""
+
+    path: str
+    target: str
+    date: str | None = None
+    exog: tuple[str, ...] = ()
+    known_ahead: tuple[str, ...] = ()
+    name: str | None = None
+    test_size: int | float = 0.2
+    horizon: int = 1
+    season_length: int = 1
+    lstm_window: int = 3
+
+    @property
+    def dataset_name(self) -> str:
+        return self.name or Path(self.path).stem
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs, resolved. ``to_dict`` is what the manifest records and hashes."""
+
+    datasets: tuple[str, ...] = DEFAULT_DATASETS
+    models: tuple[str, ...] = DEFAULT_MODELS
+    seeds: tuple[int, ...] = DEFAULT_SEEDS
+    out: str = "runs"
+    jobs: int = 1
+    protocol: dict[str, Any] = field(default_factory=dict)
+    dataset_options: dict[str, dict[str, Any]] = field(
+        default_factory=dict, metadata={"toml": "dataset"}
+    )
+    model_params: dict[str, dict[str, Any]] = field(
+        default_factory=dict, metadata={"toml": "model"}
+    )
+    csv: tuple[CsvDataset, ...] = ()
+    mse_all_points: bool = False
+    cache_dir: str | None = None
+    use_cache: bool = field(default=True, metadata={"toml": None})  # --no-cache only
+    rerun: tuple[str, ...] = field(default=(), metadata={"toml": None})  # --rerun only
+    executor: str = "local"
+    scheduler: str | None = None
+
+    def all_datasets(self) -> tuple[str, ...]:
+        """Registered datasets, then the CSV ones."""
+        return tuple(self.datasets) + tuple(c.dataset_name for c in self.csv)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["csv"] = [asdict(c) for c in self.csv]
+        return data
+
+    def sha256(self) -> str:
+        """Hash of the resolved config (canonical JSON), excluding where the run is written."""
+        data = self.to_dict()
+        for where_and_how in (
+            "out",
+            "jobs",
+            "cache_dir",
+            "use_cache",
+            "rerun",
+            "executor",
+            "scheduler",
+        ):
+            data.pop(where_and_how)
+        text = json.dumps(data, sort_keys=True, default=list)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_value(value: Any, annotation: Any) -> bool:
+    """Whether a config value fits a type annotation (int, float, str, bool, tuples, lists,
+    unions, literals); ints are floats too, bools are not numbers.
+
+    >>> check_value(3, float), check_value(True, int), check_value([1, 2], tuple[int, ...])
+    (True, False, True)
+    """
+    if annotation is Any:
+        return True
+    origin = get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(check_value(value, arg) for arg in get_args(annotation))
+    if origin is typing.Literal:
+        return value in get_args(annotation)
+    if annotation is type(None):
+        return value is None
+    if annotation is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if annotation is bool:
+        return isinstance(value, bool)
+    if annotation is str:
+        return isinstance(value, str)
+    if origin in (tuple, list):
+        args = get_args(annotation)
+        if not isinstance(value, list | tuple):
+            return False
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return len(value) == len(args) and all(
+                check_value(v, a) for v, a in zip(value, args, strict=True)
+            )
+        return all(check_value(v, args[0]) for v in value) if args else True
+    return isinstance(value, annotation) if isinstance(annotation, type) else True
+
+
+def describe(annotation: Any) -> str:
+    """An annotation as a reader would write it."""
+    text = str(annotation).replace("typing.", "")
+    return text.replace("<class '", "").replace("'>", "")
+
+
+def check_table(table: Any, schema: dict[str, Any], where: str) -> dict[str, Any]:
+    """A TOML table whose keys are all in ``schema`` with values of the annotated types."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table, got {table!r}")
+    for key, value in table.items():
+        if key not in schema:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(schema)})")
+        if not check_value(value, schema[key]):
+            raise ConfigError(f"{where}.{key}: expected {describe(schema[key])}, got {value!r}")
+    return dict(table)
+
+
+def dataclass_schema(cls: type) -> dict[str, Any]:
+    """Field name -> type annotation of a dataclass."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in fields(cls)}
+
+
+def constructor_schema(cls: type[BaseForecaster]) -> dict[str, Any]:
+    """Keyword-only parameter -> type annotation of a forecaster's constructor."""
+    hints = typing.get_type_hints(cls.__init__)
+    return {name: hints.get(name, Any) for name in cls._param_names()}
+
+
+#: ``[protocol]`` and ``[dataset.NAME]``: the protocol's fields and the season length.
+PROTOCOL_SCHEMA: dict[str, Any] = {**dataclass_schema(Protocol), "season_length": int}
+
+
+def validate_params(cls: type[BaseForecaster], params: dict[str, Any], where: str) -> None:
+    """Check ``[model.NAME]`` against the model's constructor (and ``refit_every``).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key or a value of the wrong type.
+    """
+    params = dict(params)
+    refit = params.pop("refit_every", None)
+    if refit is not None and (isinstance(refit, bool) or not isinstance(refit, int) or refit < 0):
+        raise ConfigError(f"{where}.refit_every: expected an int >= 0, got {refit!r}")
+    check_table(params, constructor_schema(cls), where)
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def parse_seeds(value: Any, where: str = "seeds") -> tuple[int, ...]:
+    """Seeds from a list, a comma-separated string, or a count N (seeds 0..N−1).
+
+    >>> parse_seeds("3"), parse_seeds("0,5"), parse_seeds([7])
+    ((0, 1, 2), (0, 5), (7,))
+    """
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: expected a count or a list of integers, got {value!r}")
+    if isinstance(value, int):
+        if value < 1:
+            raise ConfigError(f"{where}: a seed count must be at least 1, got {value}")
+        return tuple(range(value))
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        try:
+            numbers = [int(p) for p in parts]
+        except ValueError:
+            raise ConfigError(f"{where}: expected integers, got {value!r}") from None
+        if not numbers:
+            raise ConfigError(f"{where}: no seed in {value!r}")
+        if "," not in value:
+            return parse_seeds(numbers[0], where)
+        return tuple(numbers)
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return tuple(value)
+    raise ConfigError(f"{where}: expected a count or a list of integers, got {value!r}")
+
+
+def _csv_entry(table: Any, where: str, base: Path) -> CsvDataset:
+    if isinstance(table, dict):
+        table = {
+            k: _str_list(v, f"{where}.{k}") if k in ("exog", "known_ahead") else v
+            for k, v in table.items()
+        }
+    entry = check_table(table, dataclass_schema(CsvDataset), where)
+    for required in ("path", "target"):
+        if required not in entry:
+            raise ConfigError(f"{where}: missing key {required!r}")
+    path = Path(entry["path"])
+    entry["path"] = str(path if path.is_absolute() else base / path)
+    return CsvDataset(**entry)
+
+
+def toml_keys() -> dict[str, str]:
+    """Top-level TOML key -> :class:`RunConfig` field (fields set only on the command line left
+    out)."""
+    out = {}
+    for f in fields(RunConfig):
+        name = f.metadata.get("toml", f.name)
+        if name is not None:
+            out[name] = f.name
+    return out
+
+
+def _tables(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected tables [{where.rsplit(' ', 1)[-1]}.NAME]")
+    return value
+
+
+def load_config(path: str | Path | None) -> RunConfig:
+    """Read and validate a TOML config (None gives the default suite)."""
+    if path is None:
+        return RunConfig()
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"{file}: no such config file")
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+    return config_from_dict(raw, str(file), file.parent)
+
+
+def config_from_dict(
+    raw: dict[str, Any], where: str = "config", base: Path | None = None
+) -> RunConfig:
+    """Validate a config mapping (the parsed TOML) into a :class:`RunConfig`.
+
+    Keys whose values need more than a type check (names, seeds, nested tables) are parsed
+    here; every other key is checked against its field's annotation in :class:`RunConfig`.
+    """
+    base = base or Path.cwd()
+    keys = toml_keys()
+    schema = dataclass_schema(RunConfig)
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in keys:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(keys)})")
+        at = f"{where}: {key}"
+        if key in ("datasets", "models"):
+            kwargs[key] = _str_list(value, at)
+        elif key == "seeds":
+            kwargs[key] = parse_seeds(value, at)
+        elif key == "protocol":
+            kwargs[key] = check_table(value, PROTOCOL_SCHEMA, at)
+        elif key == "dataset":
+            kwargs["dataset_options"] = {
+                name: check_table(table, PROTOCOL_SCHEMA, f"{where}: dataset.{name}")
+                for name, table in _tables(value, at).items()
+            }
+        elif key == "model":
+            params: dict[str, dict[str, Any]] = {}
+            for name, table in _tables(value, at).items():
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{where}: model.{name}: expected a table, got {table!r}")
+                params[name] = dict(table)
+            kwargs["model_params"] = params
+        elif key == "csv":
+            tables = value if isinstance(value, list) else [value]
+            kwargs["csv"] = tuple(
+                _csv_entry(t, f"{where}: csv[{i}]", base) for i, t in enumerate(tables)
+            )
+            if "datasets" not in raw:
+                kwargs["datasets"] = ()
+        else:
+            annotation = schema[keys[key]]
+            if not check_value(value, annotation):
+                raise ConfigError(f"{at}: expected {describe(annotation)}, got {value!r}")
+            kwargs[keys[key]] = value
+    config = RunConfig(**kwargs)
+    validate(config, where)
+    return config
+
+
+def with_overrides(config: RunConfig, **overrides: Any) -> RunConfig:
+    """The config with command-line values (those not None) put over it, validated again."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "csv" in given:
+        given["csv"] = tuple(config.csv) + tuple(given["csv"])
+        if "datasets" not in given and not overrides.get("keep_datasets"):
+            given["datasets"] = ()
+    given.pop("keep_datasets", None)
+    updated = replace(config, **given)
+    validate(updated, "command line")
+    return updated
+
+
+def validate(config: RunConfig, where: str) -> None:
+    """Check names, model parameters and sizes; raise :class:`ConfigError` naming the culprit."""
+    known_datasets = set(dataset_names())
+    for name in config.datasets:
+        if name not in known_datasets:
+            raise ConfigError(
+                f"{where}: unknown dataset {name!r} (known: {', '.join(dataset_names())})"
+            )
+    names = config.all_datasets()
+    if not names:
+        raise ConfigError(f"{where}: no dataset selected")
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ConfigError(f"{where}: dataset {dup!r} is selected twice")
+    for name in config.dataset_options:
+        if name not in names:
+            raise ConfigError(f"{where}: dataset.{name}: {name!r} is not a selected dataset")
+    if not config.models:
+        raise ConfigError(f"{where}: no model selected")
+    for name in config.models:
+        if name not in model_names():
+            raise ConfigError(
+                f"{where}: unknown model {name!r} (known: {', '.join(model_names())})"
+            )
+    for name, params in config.model_params.items():
+        if name not in model_names():
+            raise ConfigError(
+                f"{where}: model.{name}: unknown model {name!r} (known: {', '.join(model_names())})"
+            )
+        validate_params(get_model(name).cls(), params, f"{where}: model.{name}")
+    if config.executor not in EXECUTORS:
+        known = ", ".join(executor_names())
+        raise ConfigError(f"{where}: executor: unknown {config.executor!r} (known: {known})")
+    if EXECUTORS[config.executor].needs_scheduler and not config.scheduler:
+        raise ConfigError(
+            f"{where}: executor {config.executor!r} needs a scheduler address (--scheduler)"
+        )
+    for name in config.rerun:
+        if name not in config.models:
+            raise ConfigError(f"{where}: --rerun {name!r} is not a selected model")
+    if config.jobs < 1:
+        raise ConfigError(f"{where}: jobs must be at least 1, got {config.jobs}")
+    if not config.seeds:
+        raise ConfigError(f"{where}: seeds: at least one seed is needed")

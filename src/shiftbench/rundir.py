@@ -1,0 +1,463 @@
+"""The run directory: its files and columns, how it is written and how it is read back.
+
+This module is the one owner of the format described in ``docs/contract.md``. The engine hands
+it finished frames and a manifest (:func:`write_run`); the reports, ``compare`` and the Python
+API read it back (:func:`load_run`). Nothing else writes or parses these files.
+
+Conventions kept here and nowhere else:
+
+- **Seeds.** In memory, before writing, a cell's seed is an ``int`` or ``None`` (a model without
+  randomness). In a file, and in every frame :func:`load_run` returns, the ``seed`` column is
+  text: the seed's digits, :data:`NO_SEED` (an empty field) for a model without randomness, or
+  one of :data:`SEED_AGGREGATES` for the across-seed rows of ``metrics.csv``.
+- **Time labels.** ``cutoff`` and ``ds`` hold ISO dates where the data have dates (ISO
+  date-times if any time is not midnight), integers otherwise (:func:`time_labels`).
+- **Floats** are written in their shortest round-trip form and read back bit for bit.
+- **Atomic files.** Every file is written to a temporary name and renamed, so a reader sees the
+  old or the new content, never a part (:func:`write_atomic`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from shiftbench.csvio import read_csv_or_fail
+from shiftbench.errors import DataError
+from shiftbench.types import Dataset
+
+#: ``forecasts.csv``: one row per forecast.
+FORECAST_COLUMNS: tuple[str, ...] = (
+    "dataset",
+    "model",
+    "seed",
+    "cutoff",
+    "ds",
+    "h",
+    "y",
+    "y_hat",
+    "lo_80",
+    "hi_80",
+    "lo_95",
+    "hi_95",
+)
+#: ``metrics.csv``: long format, one row per (cell, metric), plus the across-seed rows.
+METRIC_COLUMNS: tuple[str, ...] = ("dataset", "model", "seed", "metric", "value")
+#: ``shift.csv``: one right-shift verdict per cell, followed by ``loss_lag0..loss_lagK``.
+SHIFT_COLUMNS: tuple[str, ...] = (
+    "dataset",
+    "model",
+    "seed",
+    "best_lag",
+    "shift_gain",
+    "theil_u2",
+    "dm_stat_vs_naive",
+    "dm_p_vs_naive",
+    "verdict",
+    "reason",
+    "n_origins",
+    "max_lag_used",
+)
+#: ``shift_summary.csv``: for seeded models, the seeds per verdict (one column per verdict
+#: between ``n_seeds`` and ``majority``).
+SHIFT_SUMMARY_KEYS: tuple[str, ...] = ("dataset", "model", "n_seeds")
+#: ``comparisons.csv``: forecast-comparison tests.
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "dataset",
+    "model",
+    "seed",
+    "h",
+    "test",
+    "reference",
+    "statistic",
+    "p_value",
+    "n",
+    "better",
+)
+#: ``training_history.csv``: loss per epoch of every trained network.
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "dataset",
+    "model",
+    "seed",
+    "fit",
+    "epoch",
+    "loss",
+    "val_loss",
+)
+
+#: The seed of a model without randomness, as it stands in a file.
+NO_SEED = ""
+#: The ``seed`` values of the across-seed rows of ``metrics.csv``.
+SEED_AGGREGATES: tuple[str, ...] = ("mean", "sd", "ci_low", "ci_high")
+#: The files every run directory holds (``shift_summary.csv`` and ``training_history.csv``
+#: only when the run has seeded or trained models).
+REQUIRED_FILES: tuple[str, ...] = (
+    "manifest.json",
+    "forecasts.csv",
+    "metrics.csv",
+    "shift.csv",
+    "comparisons.csv",
+)
+
+
+def shift_lag_columns(max_lag: int) -> list[str]:
+    """The lag-profile columns of ``shift.csv``.
+
+    >>> shift_lag_columns(2)
+    ['loss_lag0', 'loss_lag1', 'loss_lag2']
+    """
+    return [f"loss_lag{k}" for k in range(max_lag + 1)]
+
+
+def seed_text(value: object) -> str:
+    """A seed as it stands in a file: digits, :data:`NO_SEED`, or an aggregate's name.
+
+    >>> [seed_text(v) for v in (3, None, 2.0, "mean", float("nan"), "")]
+    ['3', '', '2', 'mean', '', '']
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return NO_SEED
+    if isinstance(value, bool):
+        raise ValueError(f"not a seed: {value!r}")
+    if isinstance(value, int | float):
+        return str(int(value))
+    text = str(value).strip()
+    if text.replace(".", "", 1).isdigit():
+        return str(int(float(text)))
+    return text
+
+
+def is_seeded(seed: str) -> bool:
+    """Whether a seed label (as :func:`seed_text` gives it) is one seed's."""
+    return seed.isdigit()
+
+
+def time_labels(index: pd.Index) -> list[Any]:
+    """Time points as written to files: ISO dates for dates, integers otherwise.
+
+    >>> time_labels(pd.date_range("2020-01-30", periods=2, freq="D"))
+    ['2020-01-30', '2020-01-31']
+    >>> time_labels(pd.RangeIndex(3))
+    [0, 1, 2]
+    """
+    if isinstance(index, pd.DatetimeIndex):
+        if (index == index.normalize()).all():
+            return [ts.date().isoformat() for ts in index]
+        return [ts.isoformat() for ts in index]
+    return [int(v) for v in index]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def new_run_dir(out: Path, config_hash: str, started: dt.datetime) -> Path:
+    """Create ``out/<UTC time>-<config hash>`` (with a counter when it exists already)."""
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    base = f"{stamp}-{config_hash[:8]}"
+    out.mkdir(parents=True, exist_ok=True)
+    for i in range(1000):
+        candidate = out / (base if i == 0 else f"{base}-{i}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise DataError(f"{out}: cannot create a new run directory")
+
+
+def dataset_entry(ds: Dataset) -> dict[str, Any]:
+    """What the manifest records of one dataset."""
+    return {
+        "sha256": ds.sha256,
+        "length": len(ds),
+        "frequency": ds.frequency,
+        "season_length": ds.season_length,
+        "source": ds.source,
+        "protocol": {
+            "test_size": ds.protocol.test_size,
+            "n_test": ds.protocol.n_test(len(ds)),
+            "horizon": ds.protocol.horizon,
+            "refit_every": ds.protocol.refit_every,
+            "lstm_window": ds.protocol.lstm_window,
+        },
+        "observed_covariates": list(ds.observed),
+        "known_ahead_covariates": list(ds.known_ahead),
+    }
+
+
+#: The distributions whose versions the manifest records; a tuple lists alternatives that
+#: install the same import package (TensorFlow is ``tensorflow-cpu`` on Linux x86-64).
+VERSIONED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("numpy", ("numpy",)),
+    ("pandas", ("pandas",)),
+    ("scipy", ("scipy",)),
+    ("statsmodels", ("statsmodels",)),
+    ("arch", ("arch",)),
+    ("tensorflow", ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")),
+    ("keras", ("keras",)),
+    ("scikit-learn", ("scikit-learn",)),
+    ("shiftbench", ("shiftbench",)),
+)
+
+
+def versions() -> dict[str, str | None]:
+    """Python's and every recorded distribution's installed version (None when absent)."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name, distributions in VERSIONED:
+        out[name] = None
+        for dist in distributions:
+            try:
+                out[name] = metadata.version(dist)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+    return out
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree shiftbench runs from, when it is a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) == 40 else None
+
+
+def environment(seeds: Iterable[int], seeded: bool, cell_threads: int) -> dict[str, Any]:
+    """The manifest's account of where and how the run ran."""
+    seeds = list(seeds)
+    return {
+        "versions": versions(),
+        "platform": {
+            "system": platform.platform(),
+            "machine": platform.machine(),
+            "processor": platform.processor(),
+            "cpu_count": os.cpu_count(),
+        },
+        "git_commit": git_commit(),
+        "determinism": {
+            "seeds": seeds,
+            "note": "classical models are deterministic; seeded models run once per seed",
+            "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
+            "keras_set_random_seed": seeded,
+            "tf_op_determinism": seeded,
+            "threads_per_cell": cell_threads,
+        },
+    }
+
+
+def build_manifest(
+    *,
+    run_id: str,
+    started: dt.datetime,
+    finished: dt.datetime,
+    command: list[str] | None,
+    config: Mapping[str, Any],
+    config_sha256: str,
+    datasets: Iterable[Dataset],
+    models: Mapping[str, Mapping[str, Any]],
+    seeds: Iterable[int],
+    environment: Mapping[str, Any],
+    cells: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """``manifest.json``: what was run, on what, by which versions, and every cell's outcome.
+
+    ``models`` maps each model to what the reports need to know of it (its capabilities and
+    summary); ``environment`` holds ``versions``, ``platform``, ``git_commit`` and
+    ``determinism``; ``cells`` one entry per cell (status, wall time, error, warnings, info).
+    """
+    ok = all(c.get("status") == "ok" for c in cells)
+    return {
+        "run_id": run_id,
+        "started_at": started.isoformat(),
+        "finished_at": finished.isoformat(),
+        "command": command,
+        "config": dict(config),
+        "config_sha256": config_sha256,
+        "datasets": {ds.name: dataset_entry(ds) for ds in datasets},
+        "models": {name: dict(entry) for name, entry in models.items()},
+        **environment,
+        "seeds": list(seeds),
+        "cells": cells,
+        "status": "completed" if ok else "completed_with_failures",
+    }
+
+
+@dataclass(frozen=True)
+class RunFrames:
+    """The tables of a run, as the engine computed them (seeds as ``int`` or ``None``)."""
+
+    forecasts: pd.DataFrame
+    metrics: pd.DataFrame
+    shift: pd.DataFrame
+    comparisons: pd.DataFrame
+    shift_summary: pd.DataFrame | None = None
+    history: pd.DataFrame | None = None
+
+
+def _csv(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> str:
+    out = frame.copy()
+    if columns is not None:
+        missing = [c for c in columns if c not in out.columns]
+        if missing:
+            raise ValueError(f"frame lacks the columns {missing} of the run directory's format")
+    if "seed" in out.columns:
+        out["seed"] = [seed_text(v) for v in out["seed"]]
+    return str(out.to_csv(index=False, lineterminator="\n"))
+
+
+def write_run(run_dir: Path, manifest: Mapping[str, Any], frames: RunFrames) -> None:
+    """Write the run directory's data files and, last, its manifest.
+
+    The manifest is written last, so a directory with a manifest holds every data file.
+    """
+    files: list[tuple[str, pd.DataFrame, Iterable[str] | None]] = [
+        ("forecasts.csv", frames.forecasts, FORECAST_COLUMNS),
+        ("metrics.csv", frames.metrics, METRIC_COLUMNS),
+        ("shift.csv", frames.shift, SHIFT_COLUMNS),
+        ("comparisons.csv", frames.comparisons, COMPARISON_COLUMNS),
+    ]
+    if frames.history is not None and not frames.history.empty:
+        files.append(("training_history.csv", frames.history, HISTORY_COLUMNS))
+    if frames.shift_summary is not None:
+        files.append(("shift_summary.csv", frames.shift_summary, SHIFT_SUMMARY_KEYS))
+    for name, frame, columns in files:
+        write_atomic(run_dir / name, _csv(frame, columns))
+    text = json.dumps(_finite(dict(manifest)), indent=2, default=_json_default, allow_nan=False)
+    write_atomic(run_dir / "manifest.json", text + "\n")
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or inf: they are written as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, tuple | set):
+        return list(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A run directory read back: everything a report or a comparison needs."""
+
+    path: Path
+    manifest: dict[str, Any]
+    forecasts: pd.DataFrame
+    metrics: pd.DataFrame
+    shift: pd.DataFrame
+    comparisons: pd.DataFrame
+    shift_summary: pd.DataFrame | None
+    history: pd.DataFrame | None
+
+    @property
+    def run_id(self) -> str:
+        return str(self.manifest.get("run_id", self.path.name))
+
+    @property
+    def datasets(self) -> list[str]:
+        return list(self.manifest.get("datasets", {}))
+
+    @property
+    def models(self) -> list[str]:
+        listed = list(self.manifest.get("config", {}).get("models", []))
+        seen = list(dict.fromkeys(self.metrics["model"]))
+        return [m for m in listed if m in seen] + [m for m in seen if m not in listed]
+
+    @property
+    def seeded_models(self) -> set[str]:
+        return set(self.forecasts.loc[self.forecasts["seed"] != NO_SEED, "model"])
+
+    def capability(self, model: str, name: str) -> bool:
+        """A model's capability as the manifest records it (False when it is not recorded)."""
+        entry = self.manifest.get("models", {}).get(model, {})
+        return bool(entry.get("capabilities", {}).get(name, False))
+
+    def cell_metrics(self) -> pd.DataFrame:
+        """Per-cell metric rows (the across-seed aggregate rows left out)."""
+        m = self.metrics
+        return m[~m["seed"].isin(SEED_AGGREGATES)]
+
+    def failed_cells(self) -> list[dict[str, Any]]:
+        return [c for c in self.manifest.get("cells", []) if c.get("status") != "ok"]
+
+
+def _read(path: Path, required: bool) -> pd.DataFrame | None:
+    if not path.is_file():
+        if required:
+            raise DataError(f"{path}: missing; is {path.parent} a shiftbench run directory?")
+        return None
+    frame = read_csv_or_fail(path, dtype={"seed": str, "cutoff": str, "ds": str})
+    if "seed" in frame.columns:
+        frame["seed"] = [seed_text(v) for v in frame["seed"]]
+    return frame
+
+
+def load_run(path: str | Path) -> RunData:
+    """Read a run directory; a missing or damaged file is a :class:`DataError` naming it."""
+    root = Path(path)
+    if not root.is_dir():
+        raise DataError(f"{root}: no such run directory")
+    manifest_path = root / "manifest.json"
+    if not manifest_path.is_file():
+        raise DataError(f"{manifest_path}: missing; is {root} a shiftbench run directory?")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{manifest_path}: not valid JSON ({exc})") from None
+    frames = {
+        name: _read(root / f"{name}.csv", required)
+        for name, required in (
+            ("forecasts", True),
+            ("metrics", True),
+            ("shift", True),
+            ("comparisons", True),
+            ("shift_summary", False),
+            ("training_history", False),
+        )
+    }
+    return RunData(
+        path=root,
+        manifest=manifest,
+        forecasts=frames["forecasts"],  # type: ignore[arg-type]
+        metrics=frames["metrics"],  # type: ignore[arg-type]
+        shift=frames["shift"],  # type: ignore[arg-type]
+        comparisons=frames["comparisons"],  # type: ignore[arg-type]
+        shift_summary=frames["shift_summary"],
+        history=frames["training_history"],
+    )
