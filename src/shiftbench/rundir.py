@@ -285,6 +285,7 @@ def build_manifest(
     seeds: Iterable[int],
     environment: Mapping[str, Any],
     cells: list[dict[str, Any]],
+    warnings: Iterable[str] = (),
 ) -> dict[str, Any]:
     """``manifest.json``: what was run, on what, by which versions, and every cell's outcome.
 
@@ -305,6 +306,7 @@ def build_manifest(
         **environment,
         "seeds": list(seeds),
         "cells": cells,
+        "warnings": list(warnings),
         "status": "completed" if ok else "completed_with_failures",
     }
 

@@ -1,8 +1,10 @@
 """Where cells run: one table of executors, read by the config's validation and the CLI.
 
 An executor maps a function over work items and yields ``(index, result)`` pairs as results
-arrive, in any order; the runner puts them back in the items' order. Executors know nothing of
-cells, caches or run directories: they only move work to processes or machines and results back.
+arrive, in any order; the runner puts them back in the items' order. Where the work could not be
+done at all (a worker process that died, a cluster with no worker left), the result is a
+:class:`Lost` naming why, and the other items go on. Executors know nothing of cells, caches or
+run directories: they only move work to processes or machines and results back.
 
 Adding one: write a function with the signature of :data:`ExecutorFn` and add an
 :class:`Executor` entry to :data:`EXECUTORS`.
@@ -10,6 +12,11 @@ Adding one: write a function with the signature of :data:`ExecutorFn` and add an
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +29,19 @@ Started = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Options:
-    """What an executor may be told: worker processes and the scheduler address."""
+    """What an executor may be told: worker processes, the scheduler address, and how long a
+    Dask run waits with no worker alive before it gives the remaining items up."""
 
     jobs: int = 1
     scheduler: str | None = None
+    worker_grace_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class Lost:
+    """An item whose work never came back, and why."""
+
+    reason: str
 
 
 ExecutorFn = Callable[
@@ -40,7 +56,7 @@ def run_local(
     options: Options,
     started: Started | None = None,
 ) -> Iterator[tuple[int, Any]]:
-    """In this process (``jobs`` = 1) or in ``jobs`` joblib/loky worker processes.
+    """In this process (``jobs`` = 1) or in ``jobs`` worker processes that die with it.
 
     In this process ``started(i)`` is called as item ``i`` begins. Worker processes are given
     the items in ``order`` one at a time.
@@ -51,13 +67,65 @@ def run_local(
                 started(i)
             yield i, work(items[i])
         return
-    from joblib import Parallel, delayed
+    yield from _run_processes(work, items, order, options.jobs)
 
-    def indexed(i: int) -> tuple[int, Any]:
-        return i, work(items[i])
 
-    parallel = Parallel(n_jobs=options.jobs, batch_size=1, return_as="generator_unordered")
-    yield from parallel(delayed(indexed)(i) for i in order)
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: a worker gets SIGKILL when the run's process dies, even by SIGKILL
+    (Linux ``PR_SET_PDEATHSIG``), so a killed run leaves no worker computing for nobody."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _run_processes(
+    work: Work, items: Sequence[Any], order: Sequence[int], jobs: int
+) -> Iterator[tuple[int, Any]]:
+    """Worker processes (spawned, so no thread or lock state is inherited), longest first."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
+
+    pool = new_pool()
+    try:
+        # At most `jobs` items in flight, handed out in `order` as workers free up.
+        queue = list(order)
+        running: dict[Any, int] = {}
+        while queue or running:
+            while queue and len(running) < jobs:
+                i = queue[0]
+                try:
+                    future = pool.submit(work, items[i])
+                except BrokenProcessPool:  # a worker died: the rest go to a new pool
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = new_pool()
+                    continue
+                running[future] = queue.pop(0)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                i = running.pop(future)
+                try:
+                    yield i, future.result()
+                except Exception as exc:
+                    yield i, Lost(f"the worker process died ({type(exc).__name__}: {exc})")
+    finally:
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
 
 
 def run_dask(
@@ -70,7 +138,7 @@ def run_dask(
     """On an existing Dask distributed cluster (``options.scheduler``); workers need shiftbench
     installed and no shared file system."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise InputError(
             "--executor dask needs the optional extra: pip install 'shiftbench[dask]'"
@@ -80,12 +148,45 @@ def run_dask(
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--scheduler {options.scheduler}: cannot connect ({exc})") from None
     try:
-        futures = client.map(work, [items[i] for i in order], pure=False)
-        index = {future.key: i for future, i in zip(futures, order, strict=True)}
-        for future in as_completed(futures):
-            yield index[future.key], future.result()
+        yield from _dask_results(client, work, items, order, options.worker_grace_s)
     finally:
         client.close()
+
+
+def _dask_results(
+    client: Any, work: Work, items: Sequence[Any], order: Sequence[int], grace_s: float
+) -> Iterator[tuple[int, Any]]:
+    """Results as they arrive; an item that erred on the cluster (a worker killed three times by
+    it: ``KilledWorker``) is :class:`Lost`, and when no worker has been alive for ``grace_s``
+    seconds every remaining item is :class:`Lost` instead of waited for."""
+    from distributed import wait
+
+    futures = client.map(work, [items[i] for i in order], pure=False)
+    running = dict(zip(futures, order, strict=True))
+    alone_since: float | None = None
+    while running:
+        try:
+            done = wait(list(running), timeout=min(1.0, grace_s), return_when="FIRST_COMPLETED")[0]
+        except TimeoutError:
+            done = set()
+        for future in done:
+            i = running.pop(future)
+            try:
+                yield i, future.result()
+            except Exception as exc:
+                yield i, Lost(f"lost on the Dask cluster ({type(exc).__name__}: {exc})")
+        if done:
+            alone_since = None
+            continue
+        if client.scheduler_info().get("workers"):
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since >= grace_s:
+            for future, i in list(running.items()):
+                future.cancel()
+                yield i, Lost(f"no Dask worker alive for {grace_s:g} s")
+            return
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,12 @@ rendering the reports is the caller's step (:func:`shiftbench.run`, ``shiftbench
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import os
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,11 +23,11 @@ import pandas as pd
 
 from shiftbench._version import __version__
 from shiftbench.benchmarks.backtest import CellResult, run_cell
-from shiftbench.benchmarks.cache import Cache, cell_key, default_cache_dir
-from shiftbench.benchmarks.executors import EXECUTORS, Options
+from shiftbench.benchmarks.cache import Cache, cell_identity, default_cache_dir, identity_key
+from shiftbench.benchmarks.executors import EXECUTORS, Lost, Options
 from shiftbench.config import CsvDataset, RunConfig
 from shiftbench.datasets import load_csv, load_dataset
-from shiftbench.errors import DataError
+from shiftbench.errors import DataError, InputError
 from shiftbench.evaluation.assess import (
     comparisons_table,
     seed_aggregates,
@@ -64,6 +68,7 @@ class Cell:
     seed: int | None
     all_points: bool = False
     key: str = ""
+    identity: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,8 +183,20 @@ def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
                 if spec.capabilities.seeded and seed is not None:
                     resolved["seed"] = seed
                 full = spec.build(model_ds, resolved).get_params()
-                key = cell_key(model_ds, name, full, seed, config.mse_all_points, __version__)
-                cells.append(Cell(model_ds, name, params, seed, config.mse_all_points, key))
+                identity = cell_identity(
+                    model_ds, name, full, seed, config.mse_all_points, __version__
+                )
+                cells.append(
+                    Cell(
+                        model_ds,
+                        name,
+                        params,
+                        seed,
+                        config.mse_all_points,
+                        identity_key(identity),
+                        identity,
+                    )
+                )
     return cells
 
 
@@ -245,10 +262,16 @@ def execute(
     stream: Iterator[tuple[int, Any]] = EXECUTORS[executor].run(
         compute_cell, cells, order, Options(jobs, scheduler), started
     )
-    for i, result in stream:
+    for i, outcome in stream:
+        result = outcome
+        if isinstance(outcome, Lost):
+            cell = cells[i]
+            result = CellResult(
+                cell.dataset.name, cell.model, cell.seed, status="failed", error=outcome.reason
+            )
         finished[i] = result
         if cache is not None and result.ok:
-            cache.put(cells[i].key, result)
+            cache.put(cells[i].key, cells[i].identity, result)
         if progress:
             progress(len(finished), total, result)
         if starting and parallel and len(finished) < total:
@@ -314,18 +337,21 @@ def _cell_entry(r: CellResult) -> dict[str, Any]:
 
 
 def _run_with_cache(
-    config: RunConfig, cells: list[Cell], progress: Progress | None, starting: Starting | None
+    config: RunConfig,
+    cells: list[Cell],
+    progress: Progress | None,
+    starting: Starting | None,
+    warn: Callable[[str], None],
 ) -> list[CellResult]:
     """Reuse cached cells, compute the others, and return all in the cells' order."""
     root = cache_root(config)
-    cache = None if root is None else Cache(root)
+    cache = None if root is None else Cache(root, warn=warn)
     found: dict[int, CellResult] = {}
     for i, cell in enumerate(cells):
         if cache is None or cell.model in config.rerun:
             continue
-        hit = cache.get(cell.key)
-        if isinstance(hit, CellResult) and hit.ok:
-            hit.cached = True
+        hit = cache.get(cell.key, cell.identity)
+        if hit is not None:
             found[i] = hit
     todo = [cell for i, cell in enumerate(cells) if i not in found]
     total = len(cells)
@@ -392,22 +418,67 @@ def model_entries(models: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def check_out_dir(out: Path) -> Path:
+    """Make sure run directories can be created under ``out`` before any cell runs.
+
+    Folders created only to check are removed again, so a run that stops before writing leaves
+    nothing behind. Raises :class:`InputError` naming the folder when it cannot be written.
+    """
+    created: list[Path] = []
+    probe = None
+    try:
+        missing = [p for p in (out, *out.parents) if not p.exists()]
+        for folder in reversed(missing):
+            folder.mkdir()
+            created.append(folder)
+        if not out.is_dir():
+            raise InputError(f"out {str(out)!r}: not a folder")
+        fd, name = tempfile.mkstemp(prefix=".shiftbench-probe-", dir=out)
+        os.close(fd)
+        probe = Path(name)
+    except OSError as exc:
+        raise InputError(f"out {str(out)!r}: cannot write there ({exc.strerror or exc})") from None
+    finally:
+        if probe is not None:
+            probe.unlink(missing_ok=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    return out
+
+
+def _print_warning(text: str) -> None:
+    print(f"shiftbench: warning: {text}", file=sys.stderr)
+
+
 def run_config(
     config: RunConfig,
     *,
     progress: Progress | None = None,
     starting: Starting | None = None,
     command: list[str] | None = None,
+    warn: Callable[[str], None] = _print_warning,
 ) -> RunResult:
     """Run a validated config and write its run directory (no reports: see
-    :func:`shiftbench.reports.render.render_reports`)."""
+    :func:`shiftbench.reports.render.render_reports`).
+
+    Everything that can be checked is checked before the first cell; the run directory is
+    created only when its files are written, so a run that stops earlier leaves none. Warnings
+    (a cache that cannot be written) go to ``warn`` and into the manifest.
+    """
     datasets = resolve_datasets(config)
     check_sizes(config, datasets)
     cells = plan_cells(config, datasets)
+    out = check_out_dir(Path(config.out))
+    run_warnings: list[str] = []
+
+    def warned(text: str) -> None:
+        run_warnings.append(text)
+        warn(text)
+
     started = dt.datetime.now(dt.UTC)
     config_hash = config.sha256()
-    run_dir = new_run_dir(Path(config.out), config_hash, started)
-    results = _run_with_cache(config, cells, progress, starting)
+    results = _run_with_cache(config, cells, progress, starting, warned)
     finished = dt.datetime.now(dt.UTC)
     forecasts, metrics = _frames(results)
     by_name = {ds.name: ds for ds in datasets}
@@ -426,20 +497,28 @@ def run_config(
         shift_summary=shift_summary(shift, seeded) if seeded else None,
         history=_histories(results),
     )
-    manifest = build_manifest(
-        run_id=run_dir.name,
-        started=started,
-        finished=finished,
-        command=command,
-        config=config.to_dict(),
-        config_sha256=config_hash,
-        datasets=datasets,
-        models=model_entries(config.models),
-        seeds=config.seeds,
-        environment=environment(config.seeds, bool(seeded), CELL_THREADS),
-        cells=[_cell_entry(r) for r in results],
-    )
-    write_run(run_dir, manifest, frames)
+    try:
+        run_dir = new_run_dir(out, config_hash, started)
+        manifest = build_manifest(
+            run_id=run_dir.name,
+            started=started,
+            finished=finished,
+            command=command,
+            config=config.to_dict(),
+            config_sha256=config_hash,
+            datasets=datasets,
+            models=model_entries(config.models),
+            seeds=config.seeds,
+            environment=environment(config.seeds, bool(seeded), CELL_THREADS),
+            cells=[_cell_entry(r) for r in results],
+            warnings=run_warnings,
+        )
+        write_run(run_dir, manifest, frames)
+    except OSError as exc:
+        raise DataError(
+            f"out {str(out)!r}: cannot write the run directory ({exc.strerror or exc}); "
+            "the computed cells are in the cache: run the same command again"
+        ) from None
     return RunResult(load_run(run_dir), results)
 
 

@@ -4,13 +4,67 @@ figure: names and verdicts go into the HTML or Markdown around it, where they ar
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 ACTUAL, FORECAST, SHIFTED = "#222222", "#1f77b4", "#d62728"
+
+#: The SVG elements and attributes matplotlib's SVG backend writes for these figures.
+SVG_ELEMENTS = frozenset(
+    {
+        "svg", "g", "path", "rect", "defs", "clipPath", "use", "style", "text", "title",
+        "metadata", "RDF", "Work", "format", "type", "date", "creator", "Agent", "line",
+        "polyline", "polygon", "circle", "ellipse", "tspan", "desc",
+    }
+)  # fmt: skip
+SVG_ATTRIBUTES = frozenset(
+    {
+        "clip-path", "d", "height", "href", "id", "resource", "style", "transform", "type",
+        "version", "viewBox", "width", "x", "y", "x1", "x2", "y1", "y2", "points", "cx", "cy",
+        "r", "rx", "ry", "fill", "stroke", "stroke-width", "opacity", "font-size",
+        "font-family", "text-anchor", "about",
+    }
+)  # fmt: skip
 ZOOM = 60  # origins shown in the overlay
+
+
+def is_safe_svg(text: str) -> bool:
+    """Whether an SVG text is one these figures could be: only :data:`SVG_ELEMENTS` and
+    :data:`SVG_ATTRIBUTES`, no event handler, no reference outside the document, no script in a
+    style, no DOCTYPE or entity. Used before a figure read back from the cache is inlined.
+
+    >>> is_safe_svg('<svg xmlns="http://www.w3.org/2000/svg"><path d="M 0 0"/></svg>')
+    True
+    >>> is_safe_svg('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    False
+    >>> is_safe_svg('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>')
+    False
+    """
+    if not text.startswith("<svg") or "<!" in text or "<?" in text:
+        return False
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return False
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag.split("}")[-1] not in SVG_ELEMENTS:
+            return False
+        for name, value in element.attrib.items():
+            local = name.split("}")[-1]
+            if local not in SVG_ATTRIBUTES:
+                return False
+            lowered = value.lower()
+            if local == "href" and not value.startswith("#"):
+                return False
+            if "javascript:" in lowered or ("url(" in lowered and "url(#" not in lowered):
+                return False
+        body = (element.text or "").lower()
+        if element.tag.endswith("style") and ("@import" in body or "url(" in body):
+            return False
+    return True
 
 
 def _figure(width: float = 6.4, height: float = 2.6) -> tuple[Any, Any]:

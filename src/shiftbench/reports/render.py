@@ -106,10 +106,14 @@ def _reproduce(run: RunData) -> str:
 
 class FigureCache:
     """SVGs keyed by the data they draw (a sha256 of it), so an unchanged cell's figures are
-    not drawn again, and matplotlib is not even imported when every figure is known."""
+    not drawn again and matplotlib is not even imported when every figure is known.
+
+    A figure read back from the cache is inlined only if :func:`plots.is_safe_svg` accepts it
+    (the elements and attributes matplotlib writes, no script, no event handler, no external
+    reference); anything else is drawn again."""
 
     def __init__(self, root: Path | None) -> None:
-        self.cache = Cache(root) if root is not None else None
+        self.cache = Cache(root, warn=lambda _: None) if root is not None else None
 
     def get(self, kind: str, data: pd.DataFrame, extra: object, draw: Callable[[], str]) -> str:
         if self.cache is None:
@@ -117,12 +121,13 @@ class FigureCache:
         digest = hashlib.sha256()
         digest.update(f"{kind}|{extra}|{FIGURE_FORMAT}|".encode())
         digest.update(data.to_csv(index=False).encode())
-        key = digest.hexdigest()
-        hit = self.cache.get(key, kind="figures")
-        if isinstance(hit, str):
-            return str(hit)
+        identity = {"figure": kind, "format": FIGURE_FORMAT, "data_sha256": digest.hexdigest()}
+        key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+        hit = self.cache.get_text("figures", key, identity)
+        if hit is not None and plots.is_safe_svg(hit):
+            return hit
         svg = draw()
-        self.cache.put(key, svg, kind="figures")
+        self.cache.put_text("figures", key, identity, svg)
         return svg
 
 
