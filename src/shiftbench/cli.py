@@ -8,6 +8,7 @@ with code 2; a run whose cells partly failed exits with 3 after writing everythi
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="covariate columns known ahead (calendar variables)",
     )
     csv.add_argument("--test-size", type=float, help="test points (>= 1) or share (< 1)")
-    csv.add_argument("--season-length", type=int, default=1, help="seasonal period")
+    csv.add_argument("--season-length", type=int, help="seasonal period (default 1)")
 
     shift = sub.add_parser("shift", help="right-shift verdict for a forecast file (y, y_hat)")
     shift.add_argument("file", help="CSV with columns y and y_hat (and optionally ds)")
@@ -84,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare even when dataset checksums differ",
     )
+    compare.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="do not fail the gates for cells that the new run lacks",
+    )
 
     sub.add_parser("datasets", help="list the datasets")
     sub.add_parser("models", help="list the models")
@@ -94,16 +100,34 @@ def _csv_spec(args: argparse.Namespace) -> object:
     from shiftbench.config import CsvDataset
 
     if args.dataset_file is None:
-        for flag, value in (("--target", args.target), ("--date", args.date)):
+        for flag, value in (
+            ("--target", args.target),
+            ("--date", args.date),
+            ("--exog", args.exog or None),
+            ("--known-ahead", args.known_ahead or None),
+            ("--test-size", args.test_size),
+            ("--season-length", args.season_length),
+        ):
             if value is not None:
                 raise InputError(f"{flag} needs --dataset-file")
         return None
     if args.target is None:
         raise InputError("--dataset-file needs --target COLUMN")
+    for flag, columns in (("--exog", args.exog), ("--known-ahead", args.known_ahead)):
+        twice = next((c for i, c in enumerate(columns) if c in columns[:i]), None)
+        if twice is not None:
+            raise InputError(f"{flag}: column {twice!r} is given twice")
+    season_length = 1 if args.season_length is None else args.season_length
+    if season_length < 1:
+        raise InputError(f"--season-length must be at least 1, got {season_length}")
     test_size: int | float = 0.2
     if args.test_size is not None:
-        if args.test_size <= 0:
-            raise InputError(f"--test-size must be positive, got {args.test_size}")
+        if not math.isfinite(args.test_size) or args.test_size <= 0:
+            raise InputError(f"--test-size must be a positive number, got {args.test_size}")
+        if args.test_size >= 1 and not float(args.test_size).is_integer():
+            raise InputError(
+                f"--test-size: a count of test points must be whole, got {args.test_size}"
+            )
         test_size = int(args.test_size) if args.test_size >= 1 else float(args.test_size)
     return CsvDataset(
         path=args.dataset_file,
@@ -112,7 +136,7 @@ def _csv_spec(args: argparse.Namespace) -> object:
         exog=tuple(args.exog) + tuple(args.known_ahead),
         known_ahead=tuple(args.known_ahead),
         test_size=test_size,
-        season_length=args.season_length,
+        season_length=season_length,
     )
 
 
@@ -205,7 +229,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from shiftbench.reports.compare import compare_runs, render_comparison
 
     comparison = compare_runs(
-        args.base_run, args.new_run, fail_on=args.fail_on, allow_data_change=args.allow_data_change
+        args.base_run,
+        args.new_run,
+        fail_on=args.fail_on,
+        allow_data_change=args.allow_data_change,
+        allow_missing=args.allow_missing,
     )
     out = render_comparison(comparison, args.out)
     changed = comparison.verdicts["changed"].sum()

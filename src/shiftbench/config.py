@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import tomllib
 import types
 import typing
@@ -30,6 +32,10 @@ from shiftbench.models import DEFAULT_MODELS, get_model, model_names
 from shiftbench.types import Protocol
 
 DEFAULT_SEEDS: tuple[int, ...] = (0, 1, 2)
+#: Seeds must fit NumPy's and Keras's 32-bit seeds.
+MAX_SEED = 2**32 - 1
+#: More seeds than this in one run is a typo, not a study (each seed is a trained network).
+MAX_SEEDS = 1000
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,38 @@ def constructor_schema(cls: type[BaseForecaster]) -> dict[str, Any]:
 
 #: ``[protocol]`` and ``[dataset.NAME]``: the protocol's fields and the season length.
 PROTOCOL_SCHEMA: dict[str, Any] = {**dataclass_schema(Protocol), "season_length": int}
+#: A Dask scheduler address: scheme://host:port (or inproc://…).
+SCHEDULER_ADDRESS = re.compile(
+    r"(tcp|tls|ucx|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}|inproc://\S+"
+)
+#: The least value of each integer protocol key.
+PROTOCOL_MINIMUM: dict[str, int] = {
+    "horizon": 1,
+    "refit_every": 0,
+    "lstm_window": 1,
+    "season_length": 1,
+}
+
+
+def check_protocol(table: Any, where: str) -> dict[str, Any]:
+    """A ``[protocol]`` or ``[dataset.NAME]`` table: known keys, right types, values in range."""
+    checked = check_table(table, PROTOCOL_SCHEMA, where)
+    for key, value in checked.items():
+        if key == "test_size":
+            check_test_size(value, f"{where}.test_size")
+        elif value < PROTOCOL_MINIMUM[key]:
+            raise ConfigError(
+                f"{where}.{key}: must be at least {PROTOCOL_MINIMUM[key]}, got {value}"
+            )
+    return checked
+
+
+def check_test_size(value: int | float, where: str) -> None:
+    """A test size is a count of points (>= 1) or a share in (0, 1); never NaN or inf."""
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{where}: must be a count >= 1 or a share in (0, 1), got {value!r}")
+    if isinstance(value, float) and value >= 1 and not value.is_integer():
+        raise ConfigError(f"{where}: a count of test points must be whole, got {value!r}")
 
 
 def validate_params(cls: type[BaseForecaster], params: dict[str, Any], where: str) -> None:
@@ -185,6 +223,10 @@ def validate_params(cls: type[BaseForecaster], params: dict[str, Any], where: st
     if refit is not None and (isinstance(refit, bool) or not isinstance(refit, int) or refit < 0):
         raise ConfigError(f"{where}.refit_every: expected an int >= 0, got {refit!r}")
     check_table(params, constructor_schema(cls), where)
+    try:
+        cls(**params).check_params()
+    except ValueError as exc:
+        raise ConfigError(f"{where}.{exc}") from None
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -201,11 +243,24 @@ def parse_seeds(value: Any, where: str = "seeds") -> tuple[int, ...]:
     >>> parse_seeds("3"), parse_seeds("0,5"), parse_seeds([7])
     ((0, 1, 2), (0, 5), (7,))
     """
+    seeds = _seed_values(value, where)
+    bad = next((s for s in seeds if not 0 <= s <= MAX_SEED), None)
+    if bad is not None:
+        raise ConfigError(f"{where}: seed {bad} is outside 0..{MAX_SEED}")
+    dup = next((s for i, s in enumerate(seeds) if s in seeds[:i]), None)
+    if dup is not None:
+        raise ConfigError(f"{where}: seed {dup} is given twice")
+    return seeds
+
+
+def _seed_values(value: Any, where: str) -> tuple[int, ...]:
     if isinstance(value, bool):
         raise ConfigError(f"{where}: expected a count or a list of integers, got {value!r}")
     if isinstance(value, int):
         if value < 1:
             raise ConfigError(f"{where}: a seed count must be at least 1, got {value}")
+        if value > MAX_SEEDS:
+            raise ConfigError(f"{where}: {value} seeds is more than the {MAX_SEEDS} allowed")
         return tuple(range(value))
     if isinstance(value, str):
         parts = [p.strip() for p in value.split(",") if p.strip()]
@@ -216,13 +271,15 @@ def parse_seeds(value: Any, where: str = "seeds") -> tuple[int, ...]:
         if not numbers:
             raise ConfigError(f"{where}: no seed in {value!r}")
         if "," not in value:
-            return parse_seeds(numbers[0], where)
+            return _seed_values(numbers[0], where)
         return tuple(numbers)
     if (
         isinstance(value, list)
         and value
         and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
+        if len(value) > MAX_SEEDS:
+            raise ConfigError(f"{where}: {len(value)} seeds is more than the {MAX_SEEDS} allowed")
         return tuple(value)
     raise ConfigError(f"{where}: expected a count or a list of integers, got {value!r}")
 
@@ -239,6 +296,15 @@ def _csv_entry(table: Any, where: str, base: Path) -> CsvDataset:
             raise ConfigError(f"{where}: missing key {required!r}")
     path = Path(entry["path"])
     entry["path"] = str(path if path.is_absolute() else base / path)
+    if "test_size" in entry:
+        check_test_size(entry["test_size"], f"{where}.test_size")
+    for key, least in (("horizon", 1), ("season_length", 1), ("lstm_window", 1)):
+        if key in entry and entry[key] < least:
+            raise ConfigError(f"{where}.{key}: must be at least {least}, got {entry[key]}")
+    for key in ("exog", "known_ahead"):
+        dup = next((c for i, c in enumerate(entry.get(key, ())) if c in entry[key][:i]), None)
+        if dup is not None:
+            raise ConfigError(f"{where}.{key}: column {dup!r} is given twice")
     return CsvDataset(**entry)
 
 
@@ -294,10 +360,10 @@ def config_from_dict(
         elif key == "seeds":
             kwargs[key] = parse_seeds(value, at)
         elif key == "protocol":
-            kwargs[key] = check_table(value, PROTOCOL_SCHEMA, at)
+            kwargs[key] = check_protocol(value, at)
         elif key == "dataset":
             kwargs["dataset_options"] = {
-                name: check_table(table, PROTOCOL_SCHEMA, f"{where}: dataset.{name}")
+                name: check_protocol(table, f"{where}: dataset.{name}")
                 for name, table in _tables(value, at).items()
             }
         elif key == "model":
@@ -318,6 +384,8 @@ def config_from_dict(
             annotation = schema[keys[key]]
             if not check_value(value, annotation):
                 raise ConfigError(f"{at}: expected {describe(annotation)}, got {value!r}")
+            if key in ("out", "cache_dir") and not Path(value).expanduser().is_absolute():
+                value = str(base / value)  # relative to the config file's folder
             kwargs[keys[key]] = value
     config = RunConfig(**kwargs)
     validate(config, where)
@@ -356,6 +424,9 @@ def validate(config: RunConfig, where: str) -> None:
             raise ConfigError(f"{where}: dataset.{name}: {name!r} is not a selected dataset")
     if not config.models:
         raise ConfigError(f"{where}: no model selected")
+    twice = next((m for i, m in enumerate(config.models) if m in config.models[:i]), None)
+    if twice is not None:
+        raise ConfigError(f"{where}: model {twice!r} is selected twice")
     for name in config.models:
         if name not in model_names():
             raise ConfigError(
@@ -374,6 +445,14 @@ def validate(config: RunConfig, where: str) -> None:
         raise ConfigError(
             f"{where}: executor {config.executor!r} needs a scheduler address (--scheduler)"
         )
+    if config.scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(config.scheduler):
+        raise ConfigError(
+            f"{where}: scheduler {config.scheduler!r} is not an address like tcp://HOST:8786"
+        )
+    if config.protocol:
+        check_protocol(config.protocol, f"{where}: protocol")
+    for name, options in config.dataset_options.items():
+        check_protocol(options, f"{where}: dataset.{name}")
     for name in config.rerun:
         if name not in config.models:
             raise ConfigError(f"{where}: --rerun {name!r} is not a selected model")

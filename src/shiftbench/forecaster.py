@@ -108,6 +108,10 @@ class BaseForecaster:
         return f"{type(self).__name__}({params})"
 
     # -- optional hooks, with the defaults the engine relies on ----------------------------------
+    def check_params(self) -> None:
+        """Raise ``ValueError("NAME: why")`` for a hyper-parameter out of its range; called
+        before a run starts, so a bad value costs no computed cell."""
+
     def minimum_train(self) -> int:
         """Fewest training points this model needs with these hyper-parameters."""
         return self.capabilities.min_train

@@ -419,19 +419,82 @@ class RunData:
         return [c for c in self.manifest.get("cells", []) if c.get("status") != "ok"]
 
 
-def _read(path: Path, required: bool) -> pd.DataFrame | None:
+#: The columns of each file that must parse as numbers (empty fields allowed).
+NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "forecasts": ("h", "y", "y_hat", "lo_80", "hi_80", "lo_95", "hi_95"),
+    "metrics": ("value",),
+    "shift": ("best_lag", "shift_gain", "theil_u2", "dm_stat_vs_naive", "dm_p_vs_naive"),
+    "comparisons": ("h", "statistic", "p_value", "n"),
+    "shift_summary": ("n_seeds",),
+    "training_history": ("fit", "epoch", "loss", "val_loss"),
+}
+#: The columns each file must have.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "forecasts": FORECAST_COLUMNS,
+    "metrics": METRIC_COLUMNS,
+    "shift": SHIFT_COLUMNS,
+    "comparisons": COMPARISON_COLUMNS,
+    "shift_summary": (*SHIFT_SUMMARY_KEYS, "majority"),
+    "training_history": HISTORY_COLUMNS,
+}
+_TEXT_COLUMNS = ("dataset", "model", "seed", "cutoff", "ds", "metric", "verdict", "reason",
+                 "test", "reference", "better", "majority")  # fmt: skip
+
+
+def _read(path: Path, name: str, required: bool) -> pd.DataFrame | None:
+    """One CSV file of a run, checked: every required column present, numbers where numbers
+    belong; anything else is a :class:`DataError` naming the file and the column."""
     if not path.is_file():
         if required:
             raise DataError(f"{path}: missing; is {path.parent} a shiftbench run directory?")
         return None
-    frame = read_csv_or_fail(path, dtype={"seed": str, "cutoff": str, "ds": str})
+    dtypes = {c: str for c in _TEXT_COLUMNS}
+    frame = read_csv_or_fail(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: missing column {missing[0]!r}")
+    for column in NUMERIC_COLUMNS[name]:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() & frame[column].notna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{path}: column {column!r} line {row + 2}: not a number: "
+                f"{frame[column].iloc[row]!r}"
+            )
+        frame[column] = values
+    for column in _TEXT_COLUMNS:
+        if column in frame.columns:
+            frame[column] = frame[column].fillna("").astype(str)
     if "seed" in frame.columns:
         frame["seed"] = [seed_text(v) for v in frame["seed"]]
     return frame
 
 
+def _check_manifest(manifest: Any, path: Path) -> dict[str, Any]:
+    """The manifest's structure, as far as readers rely on it."""
+    if not isinstance(manifest, dict):
+        raise DataError(f"{path}: not a JSON object")
+    for key, kind in (("datasets", dict), ("config", dict), ("cells", list), ("models", dict)):
+        if key in manifest and not isinstance(manifest[key], kind):
+            raise DataError(
+                f"{path}: {key!r} is not a JSON {kind.__name__.replace('dict', 'object')}"
+            )
+    for name, entry in manifest.get("datasets", {}).items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+            raise DataError(f"{path}: datasets.{name}: no sha256")
+        if not isinstance(entry.get("protocol", {}), dict):
+            raise DataError(f"{path}: datasets.{name}.protocol is not a JSON object")
+    if not all(isinstance(c, dict) for c in manifest.get("cells", [])):
+        raise DataError(f"{path}: cells: an entry is not a JSON object")
+    models = manifest.get("config", {}).get("models", [])
+    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+        raise DataError(f"{path}: config.models is not a list of names")
+    return manifest
+
+
 def load_run(path: str | Path) -> RunData:
-    """Read a run directory; a missing or damaged file is a :class:`DataError` naming it."""
+    """Read a run directory; a missing or malformed file is a :class:`DataError` naming it."""
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{root}: no such run directory")
@@ -440,10 +503,11 @@ def load_run(path: str | Path) -> RunData:
         raise DataError(f"{manifest_path}: missing; is {root} a shiftbench run directory?")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise DataError(f"{manifest_path}: not valid JSON ({exc})") from None
+    manifest = _check_manifest(manifest, manifest_path)
     frames = {
-        name: _read(root / f"{name}.csv", required)
+        name: _read(root / f"{name}.csv", name, required)
         for name, required in (
             ("forecasts", True),
             ("metrics", True),

@@ -120,3 +120,26 @@ def test_integer_time_without_date_column(tmp_path: Path) -> None:
     ds = load_csv(write(tmp_path, daily()), "sales", test_size=0.2)
     np.testing.assert_array_equal(ds.y.index.to_numpy(), np.arange(30))
     assert ds.protocol.n_test(30) == 6
+
+
+def test_dates_with_mixed_time_zones_are_refused_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "tz.csv"
+    path.write_text(
+        "day,y\n2020-01-01T00:00+01:00,1\n2020-01-02T00:00+01:00,2\n2020-01-03T00:00+02:00,3\n"
+    )
+    with pytest.raises(DataError, match=r"tz\.csv: column 'day' line 4: dates with mixed time"):
+        load_csv(path, "y", date="day", test_size=1)
+
+
+def test_irregular_dates_warn_once_naming_the_first_gap(tmp_path: Path) -> None:
+    from shiftbench.errors import ShiftbenchWarning
+
+    days = [f"2020-01-{d:02d}" for d in (1, 2, 3, 5, 6, 7, 9, 10, 11, 12, 13, 14)]
+    path = tmp_path / "gaps.csv"
+    path.write_text("day,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(days)))
+    with pytest.warns(ShiftbenchWarning) as caught:
+        load_csv(path, "y", date="day", test_size=3)
+    assert len(caught) == 1
+    assert "first gap follows line 4 (2020-01-03T00:00:00 -> 2020-01-05T00:00:00)" in str(
+        caught[0].message
+    )

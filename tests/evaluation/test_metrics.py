@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,3 +142,23 @@ def test_metrics_agree_with_scikit_learn_on_random_data() -> None:
     assert m.mape(y, y_hat) == pytest.approx(
         100.0 * sk.mean_absolute_percentage_error(y, y_hat), rel=1e-12
     )
+
+
+def test_a_run_on_values_near_the_largest_float_reports_nan_not_a_perfect_score(
+    tmp_path: Path,
+) -> None:
+    """Today's trap: the MASE scale overflowed to inf and the MASE came out 0.0."""
+    import shiftbench as sb
+    from shiftbench.config import CsvDataset
+
+    path = tmp_path / "huge.csv"
+    values = [(-1) ** i * 1.5e308 for i in range(30)]
+    path.write_text("y\n" + "".join(f"{v!r}\n" for v in values))
+    run = sb.run(
+        datasets=[], csv=(CsvDataset(str(path), "y", test_size=10),), models=["naive"],
+        out=str(tmp_path / "runs"), use_cache=False,
+    )  # fmt: skip
+    mase = run.metrics.query("metric == 'mase'")["value"].iloc[0]
+    assert math.isnan(mase)
+    warnings = run.manifest["cells"][0]["warnings"]
+    assert "mase: overflow while computing it; reported as NaN" in warnings

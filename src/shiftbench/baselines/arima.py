@@ -230,6 +230,19 @@ def select_order(
     )
 
 
+def check_arima_params(model: Any) -> None:
+    """The ranges of the ARIMA search's hyper-parameters (shared with ARIMA-GARCH)."""
+    if model.order is not None and (len(model.order) != 3 or min(model.order) < 0):
+        raise ValueError(f"order: expected three integers >= 0, got {model.order!r}")
+    for name in ("max_p", "max_q", "max_d"):
+        if getattr(model, name) < 0:
+            raise ValueError(f"{name}: must be at least 0, got {getattr(model, name)}")
+    if not 0.0 < model.test_alpha < 1.0:
+        raise ValueError(f"test_alpha: must lie in (0, 1), got {model.test_alpha}")
+    if model.maxiter < 1:
+        raise ValueError(f"maxiter: must be at least 1, got {model.maxiter}")
+
+
 def normal_intervals(mean: FloatArray, sd: FloatArray) -> dict[int, tuple[FloatArray, FloatArray]]:
     """Central Gaussian intervals at :data:`INTERVAL_LEVELS`."""
     out = {}
@@ -298,6 +311,9 @@ class ARIMA(BaseForecaster):
         self.test_alpha = test_alpha
         self.maxiter = maxiter
         self.on_nonconvergence = on_nonconvergence
+
+    def check_params(self) -> None:
+        check_arima_params(self)
 
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)

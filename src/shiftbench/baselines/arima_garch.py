@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.baselines.arima import ARIMA, Trend
+from shiftbench.baselines.arima import ARIMA, Trend, check_arima_params
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
     BaseForecaster,
@@ -137,6 +137,14 @@ class ARIMAGARCH(BaseForecaster):
         self.garch_q = garch_q
         self.dist = dist
         self.on_nonconvergence = on_nonconvergence
+
+    def check_params(self) -> None:
+        check_arima_params(self)
+        for name in ("garch_p", "garch_q"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}: must be at least 0, got {getattr(self, name)}")
+        if self.garch_p + self.garch_q < 1:
+            raise ValueError(f"garch_p: GARCH({self.garch_p},{self.garch_q}) models no variance")
 
     def _arima(self) -> ARIMA:
         return ARIMA(

@@ -77,6 +77,10 @@ class SeasonalNaive(BaseForecaster):
     def __init__(self, *, season_length: int = 1) -> None:
         self.season_length = season_length
 
+    def check_params(self) -> None:
+        if self.season_length < 1:
+            raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
+
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         if self.season_length < 1:

@@ -149,7 +149,10 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
 
 
 def score_cell(
-    frame: pd.DataFrame, ds: Dataset, in_sample: npt.NDArray[np.float64] | None = None
+    frame: pd.DataFrame,
+    ds: Dataset,
+    in_sample: npt.NDArray[np.float64] | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, float]:
     """Metrics of one cell's forecast rows (all steps ahead together); with ``in_sample`` (the
     model's one-step predictions over the training span) also ``mse_all_points``."""
@@ -173,7 +176,8 @@ def score_cell(
             sd=sd if np.all(np.isfinite(sd)) else None,
             intervals=intervals,
             in_sample=None if in_sample is None else (y[: len(in_sample)], in_sample),
-        )
+        ),
+        notes,
     )
 
 
@@ -225,10 +229,11 @@ def run_cell(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             done = backtest(model, ds)
-        result.metrics = score_cell(done.frame, ds, done.in_sample if all_points else None)
+        notes: list[str] = []
+        result.metrics = score_cell(done.frame, ds, done.in_sample if all_points else None, notes)
         result.forecasts = to_forecast_rows(done.frame, ds, model_name, seed)
         result.info = done.info
-        result.warnings = done.warnings
+        result.warnings = done.warnings + notes
         result.histories = done.histories
     except Exception as exc:  # a failing cell must not stop the run
         result.status = "failed"

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,7 +28,7 @@ from shiftbench.benchmarks.cache import Cache, cell_identity, default_cache_dir,
 from shiftbench.benchmarks.executors import EXECUTORS, Lost, Options
 from shiftbench.config import CsvDataset, RunConfig
 from shiftbench.datasets import load_csv, load_dataset
-from shiftbench.errors import DataError, InputError
+from shiftbench.errors import DataError, InputError, ShiftbenchWarning
 from shiftbench.evaluation.assess import (
     comparisons_table,
     seed_aggregates,
@@ -466,15 +467,21 @@ def run_config(
     created only when its files are written, so a run that stops earlier leaves none. Warnings
     (a cache that cannot be written) go to ``warn`` and into the manifest.
     """
-    datasets = resolve_datasets(config)
-    check_sizes(config, datasets)
-    cells = plan_cells(config, datasets)
-    out = check_out_dir(Path(config.out))
     run_warnings: list[str] = []
 
     def warned(text: str) -> None:
         run_warnings.append(text)
         warn(text)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ShiftbenchWarning)
+        datasets = resolve_datasets(config)
+    for message in caught:
+        if issubclass(message.category, ShiftbenchWarning):
+            warned(str(message.message))
+    check_sizes(config, datasets)
+    cells = plan_cells(config, datasets)
+    out = check_out_dir(Path(config.out))
 
     started = dt.datetime.now(dt.UTC)
     config_hash = config.sha256()

@@ -13,7 +13,7 @@ import pandas as pd
 
 from shiftbench.csvio import read_csv_or_fail
 from shiftbench.datasets.base import file_sha256, frame_sha256
-from shiftbench.errors import DataError
+from shiftbench.errors import DataError, ShiftbenchWarning
 from shiftbench.types import Dataset, Protocol, check_protocol_fits
 
 
@@ -40,6 +40,46 @@ def _numeric(values: pd.Series, path: Path, name: str, *, finite: bool) -> np.nd
         what = "NaN (missing value)" if math.isnan(array[pos]) else "infinite value"
         raise DataError(f"{path}: column {name!r} line {pos + 2}: {what}")
     return array
+
+
+def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.Series:
+    """Dates of one column; dates with differing UTC offsets are refused, naming the first."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas 2 warns of mixed offsets instead of raising
+            parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+    except (ValueError, TypeError, OverflowError):
+        parsed = None
+    if parsed is None or parsed.dtype == object:
+        offsets = []
+        for pos, text in enumerate(raw):
+            try:
+                offsets.append(pd.Timestamp(text).utcoffset())
+            except (ValueError, TypeError, OverflowError):
+                raise DataError(
+                    f"{path}: column {column!r} line {pos + 2}: not a date: {text!r}"
+                ) from None
+            if offsets[-1] != offsets[0]:
+                raise DataError(
+                    f"{path}: column {column!r} line {pos + 2}: dates with mixed time zones "
+                    f"({raw.iloc[0]!r} and {text!r}); give every date the same offset"
+                )
+        raise DataError(f"{path}: column {column!r}: dates pandas cannot read as one series")
+    return parsed
+
+
+def _warn_first_gap(steps: np.ndarray, index: pd.DatetimeIndex, path: Path, column: str) -> None:
+    """Warn (once) that the dates are irregular, naming the first gap."""
+    values, counts = np.unique(steps, return_counts=True)
+    usual = values[np.argmax(counts)]
+    pos = int(np.flatnonzero(steps != usual)[0])
+    warnings.warn(
+        f"{path}: column {column!r}: irregular dates; the first gap follows line {pos + 2} "
+        f"({index[pos].isoformat()} -> {index[pos + 1].isoformat()}); time is taken as the "
+        "row order",
+        ShiftbenchWarning,
+        stacklevel=3,
+    )
 
 
 def _infer_freq(index: pd.DatetimeIndex) -> str | None:
@@ -112,7 +152,7 @@ def load_csv(
 
     if date is not None:
         raw_dates = _column(frame, date, path, "date")
-        parsed = pd.to_datetime(raw_dates, errors="coerce", format="mixed")
+        parsed = _parse_dates(raw_dates, path, date)
         if parsed.isna().any():
             pos = int(np.flatnonzero(parsed.isna().to_numpy())[0])
             raise DataError(
@@ -134,6 +174,8 @@ def load_csv(
         freq = _infer_freq(index)
         if freq is not None:
             index = pd.DatetimeIndex(index, freq=freq)
+        elif len(steps) >= 2:
+            _warn_first_gap(steps, index, path, date)
     else:
         index = pd.RangeIndex(len(frame), name="t")  # type: ignore[assignment]
         freq = None

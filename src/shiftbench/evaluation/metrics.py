@@ -345,12 +345,31 @@ METRICS: dict[str, Metric] = {
 POINT_METRICS: tuple[str, ...] = tuple(n for n, m in METRICS.items() if m.needs is None)
 
 
-def score(inputs: Inputs) -> dict[str, float]:
-    """Every metric of :data:`METRICS` whose inputs are present, named as in ``metrics.csv``."""
+def score(inputs: Inputs, notes: list[str] | None = None) -> dict[str, float]:
+    """Every metric of :data:`METRICS` whose inputs are present, named as in ``metrics.csv``.
+
+    A metric whose computation overflows (values near the largest float) is NaN, never a
+    silently wrong number, and ``notes`` (when given) gets a line saying so.
+
+    >>> notes = []
+    >>> big = Inputs(np.array([1e308, -1e308]), np.array([-1e308, 1e308]), np.zeros(2),
+    ...              np.array([1e308, -1e308, 1e308]))
+    >>> values = score(big, notes)
+    >>> math.isnan(values["mse"]), math.isnan(values["mase"]), notes[0]
+    (True, True, 'mse: overflow while computing it; reported as NaN')
+    """
     values = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ShiftbenchWarning)
         for name, metric in METRICS.items():
-            if metric.needs is None or getattr(inputs, metric.needs) is not None:
-                values[name] = metric.compute(inputs)
+            if metric.needs is not None and getattr(inputs, metric.needs) is None:
+                continue
+            try:
+                with np.errstate(over="raise"):
+                    value = metric.compute(inputs)
+            except (FloatingPointError, OverflowError):
+                value = math.nan
+                if notes is not None:
+                    notes.append(f"{name}: overflow while computing it; reported as NaN")
+            values[name] = value
     return values

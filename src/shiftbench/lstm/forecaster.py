@@ -16,6 +16,7 @@ batch size 32; min-max scaling. The study configs in ``examples/`` replay the la
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -36,6 +37,16 @@ from shiftbench.lstm.windows import (
     training_windows,
 )
 from shiftbench.types import Capabilities, FloatArray, Forecast
+
+#: Activations Keras knows by name (checked before a run, without importing Keras).
+ACTIVATIONS: tuple[str, ...] = (
+    "linear", "tanh", "relu", "sigmoid", "hard_sigmoid", "elu", "selu", "softplus",
+    "softsign", "gelu", "swish", "silu", "exponential", "leaky_relu", "relu6", "mish",
+)  # fmt: skip
+
+
+def _one_of(names: tuple[str, ...]) -> str:
+    return "must be one of " + ", ".join(names)
 
 
 class _LSTMForecaster(BaseForecaster):
@@ -86,6 +97,31 @@ class _LSTMForecaster(BaseForecaster):
         self.patience = patience
         self.scaler = scaler
         self.seed = seed
+
+    def check_params(self) -> None:
+        checks = (
+            ("window", self.window >= 1, "must be at least 1"),
+            ("units", len(self.units) > 0 and all(u >= 1 for u in self.units),
+             "needs one or more layers, each of at least 1 unit"),
+            ("dense", all(u >= 1 for u in self.dense), "every layer needs at least 1 unit"),
+            ("dropout", 0.0 <= self.dropout < 1.0, "must lie in [0, 1)"),
+            ("activation", self.activation in ACTIVATIONS, _one_of(ACTIVATIONS)),
+            ("dense_activation", self.dense_activation in ACTIVATIONS, _one_of(ACTIVATIONS)),
+            ("output_activation", self.output_activation in ACTIVATIONS, _one_of(ACTIVATIONS)),
+            ("learning_rate", math.isfinite(self.learning_rate) and self.learning_rate > 0,
+             "must be a positive number"),
+            ("lr_decay_every", self.lr_decay_every >= 0, "must be at least 0"),
+            ("lr_decay_factor", math.isfinite(self.lr_decay_factor) and self.lr_decay_factor > 0,
+             "must be a positive number"),
+            ("epochs", self.epochs >= 1, "must be at least 1"),
+            ("batch_size", self.batch_size >= 1, "must be at least 1"),
+            ("validation_size", 0.0 <= self.validation_size < 1.0, "must lie in [0, 1)"),
+            ("patience", self.patience >= 0, "must be at least 0"),
+            ("seed", 0 <= self.seed <= 2**32 - 1, "must lie in 0..2**32-1"),
+        )  # fmt: skip
+        for name, ok, why in checks:
+            if not ok:
+                raise ValueError(f"{name}: {why}, got {getattr(self, name)!r}")
 
     # -- the modelled series ---------------------------------------------------------------
     @property

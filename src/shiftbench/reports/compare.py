@@ -11,6 +11,9 @@ Gates (``--fail-on``), comma-separated:
 - ``METRIC:X`` fails when it worsens by more than X in absolute terms;
 - ``verdict`` fails when any verdict turns to ``right_shift``.
 
+Gates fail closed: a cell (or a gated metric of a cell) that BASE has and NEW lacks — a failed
+cell, a truncated file — crosses every gate, unless ``allow_missing`` (``--allow-missing``).
+
 "Worse" follows the metric: larger for errors, smaller for R² and directional accuracy, farther
 from the nominal level for interval coverage. Seeded models are gated on their mean over seeds
 (and on their majority verdict), unseeded models cell by cell.
@@ -32,6 +35,7 @@ from shiftbench.errors import InputError
 from shiftbench.evaluation.assess import ALPHA
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.stats import diebold_mariano
+from shiftbench.reports.escape import slug
 from shiftbench.rundir import RunData, load_run
 
 
@@ -124,6 +128,7 @@ def compare_runs(
     *,
     fail_on: str | None = None,
     allow_data_change: bool = False,
+    allow_missing: bool = False,
 ) -> Comparison:
     """Compare two run directories (see the module docstring)."""
     gates = parse_gates(fail_on)
@@ -155,7 +160,8 @@ def compare_runs(
     ]
     noise = _noise(base, new, common, merged)
     verdicts = _verdicts(base, new)
-    results = [_evaluate(g, merged, verdicts, base, new) for g in gates]
+    missing = [] if allow_missing else sorted(_label(c) for c in base_cells - new_cells)
+    results = [_evaluate(g, merged, verdicts, base, new, missing, allow_missing) for g in gates]
     return Comparison(
         base=base,
         new=new,
@@ -245,9 +251,15 @@ def _verdicts(base: RunData, new: RunData) -> pd.DataFrame:
 
 
 def _evaluate(
-    gate: Gate, merged: pd.DataFrame, verdicts: pd.DataFrame, base: RunData, new: RunData
+    gate: Gate,
+    merged: pd.DataFrame,
+    verdicts: pd.DataFrame,
+    base: RunData,
+    new: RunData,
+    missing: list[str],
+    allow_missing: bool,
 ) -> GateResult:
-    crossings: list[str] = []
+    crossings: list[str] = [f"{label}: missing in the new run" for label in missing]
     if gate.metric is None:
         for (dataset, model), group in verdicts.groupby(["dataset", "model"], sort=False):
             before = _majority(list(group["verdict_base"]))
@@ -258,6 +270,16 @@ def _evaluate(
     rows = merged[merged["metric"] == gate.metric]
     if rows.empty and gate.metric not in set(base.metrics["metric"]) | set(new.metrics["metric"]):
         raise InputError(f"--fail-on: no metric {gate.metric!r} in these runs")
+    if not allow_missing:
+        keys = ["dataset", "model", "seed"]
+        bm, nm = base.cell_metrics(), new.cell_metrics()
+        had = bm[bm["metric"] == gate.metric][keys].drop_duplicates()
+        has = nm[nm["metric"] == gate.metric][keys].drop_duplicates()
+        lost = had.merge(has, on=keys, how="left", indicator=True)
+        new_cells = _cells(new)
+        for d, m, sd in lost.loc[lost["_merge"] == "left_only", keys].itertuples(index=False):
+            if (d, m, sd) in new_cells:  # the cell is there, this metric is not
+                crossings.append(f"{_label((d, m, sd))}: {gate.metric} missing in the new run")
     units = rows.groupby(["dataset", "model"], sort=False)
     for (dataset, model), group in units:
         if (group["seed"] != "").any():
@@ -288,7 +310,8 @@ def render_comparison(comparison: Comparison, out_dir: str | Path | None = None)
     from shiftbench.reports.render import _environment
     from shiftbench.rundir import write_atomic
 
-    out = Path(out_dir) if out_dir else comparison.new.path / f"compare-{comparison.base.run_id}"
+    default = comparison.new.path / f"compare-{slug(comparison.base.run_id)}"
+    out = Path(out_dir) if out_dir else default
     out.mkdir(parents=True, exist_ok=True)
     changes = comparison.changes.copy()
     noise = comparison.noise

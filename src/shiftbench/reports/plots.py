@@ -12,6 +12,13 @@ import pandas as pd
 
 ACTUAL, FORECAST, SHIFTED = "#222222", "#1f77b4", "#d62728"
 
+#: What stands in for a figure that cannot be drawn.
+UNAVAILABLE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="460" height="40" viewBox="0 0 460 40">'
+    '<text x="8" y="24" font-size="13">This figure could not be drawn from these values.</text>'
+    "</svg>"
+)
+
 #: The SVG elements and attributes matplotlib's SVG backend writes for these figures.
 SVG_ELEMENTS = frozenset(
     {

@@ -8,9 +8,7 @@ strings (see :mod:`shiftbench.reports.plots`).
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,6 +22,15 @@ from shiftbench.benchmarks.cache import Cache
 from shiftbench.evaluation.assess import REFERENCES
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.reports import plots
+from shiftbench.reports.escape import (
+    md_code,
+    md_escape,
+    md_finalize,
+    md_join,
+    md_path,
+    shell_command,
+    tex_escape,
+)
 from shiftbench.reports.tables import (
     LABELS,
     Leaderboard,
@@ -56,52 +63,21 @@ class DatasetSection:
     training: list[Figure] = field(default_factory=list)
 
 
-def md_escape(text: object) -> str:
-    """Markdown-safe text: HTML special characters and Markdown syntax neutralised.
-
-    >>> md_escape("<b>x_1 | y*</b>")
-    '&lt;b&gt;x\\\\_1 \\\\| y\\\\*&lt;/b&gt;'
-    """
-    escaped = html.escape(str(text), quote=False)
-    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", escaped)
-
-
-_TEX = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-}
-
-
-def tex_escape(text: object) -> str:
-    """LaTeX-safe text.
-
-    >>> tex_escape("50% of x_1 & y")
-    '50\\\\% of x\\\\_1 \\\\& y'
-    """
-    return "".join(_TEX.get(ch, ch) for ch in str(text))
-
-
 def _reproduce(run: RunData) -> str:
+    """The command that reproduces the run, shell-quoted so that it means what it says."""
     command = run.manifest.get("command")
-    if command:
-        return " ".join(str(part) for part in command)
+    if isinstance(command, list) and command:
+        return shell_command(command)
     config = run.manifest.get("config", {})
     seeds = ",".join(str(s) for s in config.get("seeds", []))
-    return (
-        f"shiftbench run --datasets {','.join(config.get('datasets', []))} "
-        f"--models {','.join(config.get('models', []))} --seeds {seeds}"
-    )
+    return shell_command(
+        [
+            "shiftbench", "run",
+            "--datasets", ",".join(str(d) for d in config.get("datasets", [])),
+            "--models", ",".join(str(m) for m in config.get("models", [])),
+            "--seeds", seeds,
+        ]
+    )  # fmt: skip
 
 
 class FigureCache:
@@ -117,7 +93,7 @@ class FigureCache:
 
     def get(self, kind: str, data: pd.DataFrame, extra: object, draw: Callable[[], str]) -> str:
         if self.cache is None:
-            return draw()
+            return _drawn(draw)
         digest = hashlib.sha256()
         digest.update(f"{kind}|{extra}|{FIGURE_FORMAT}|".encode())
         digest.update(data.to_csv(index=False).encode())
@@ -126,9 +102,19 @@ class FigureCache:
         hit = self.cache.get_text("figures", key, identity)
         if hit is not None and plots.is_safe_svg(hit):
             return hit
-        svg = draw()
-        self.cache.put_text("figures", key, identity, svg)
+        svg = _drawn(draw)
+        if svg is not plots.UNAVAILABLE:
+            self.cache.put_text("figures", key, identity, svg)
         return svg
+
+
+def _drawn(draw: Callable[[], str]) -> str:
+    """A figure, or a placeholder where the data cannot be drawn (values near the largest
+    float, say): one figure never costs the report."""
+    try:
+        return draw()
+    except Exception:
+        return plots.UNAVAILABLE
 
 
 FIGURE_FORMAT = 1
@@ -146,7 +132,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
         )
         f = run.forecasts[run.forecasts["dataset"] == name]
         s = run.shift[run.shift["dataset"] == name]
-        for model in run.models:
+        for m, model in enumerate(run.models, start=1):
             cells = f[f["model"] == model]
             if cells.empty:
                 continue
@@ -170,7 +156,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                         lag,
                         partial(plots.overlay_svg, cell, lag),
                     ),
-                    file=f"{FIGURES}/d{index}_{model}_overlay.svg",
+                    file=f"{FIGURES}/d{index}_m{m}_overlay.svg",
                 )
             )
             if run.capability(model, "variance") and cell["lo_80"].notna().all():
@@ -183,12 +169,12 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                             None,
                             partial(plots.intervals_svg, cell),
                         ),
-                        file=f"{FIGURES}/d{index}_{model}_intervals.svg",
+                        file=f"{FIGURES}/d{index}_m{m}_intervals.svg",
                     )
                 )
         if run.history is not None:
             h = run.history[run.history["dataset"] == name]
-            for model in run.models:
+            for m, model in enumerate(run.models, start=1):
                 hm = h[(h["model"] == model) & (h["fit"] == 0)]
                 if not hm.empty:
                     section.training.append(
@@ -200,7 +186,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                                 None,
                                 partial(plots.training_svg, hm),
                             ),
-                            file=f"{FIGURES}/d{index}_{model}_training.svg",
+                            file=f"{FIGURES}/d{index}_m{m}_training.svg",
                         )
                     )
         sections.append(section)
@@ -208,14 +194,20 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
 
 
 def _environment(autoescape: bool) -> Environment:
+    """The HTML environment autoescapes; the Markdown one escapes every expression through
+    :func:`~shiftbench.reports.escape.md_finalize`."""
     env = Environment(
         loader=PackageLoader("shiftbench.reports", "templates"),
         autoescape=autoescape,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=None if autoescape else md_finalize,
     )
     env.filters["md"] = md_escape
+    env.filters["code"] = md_code
+    env.filters["mdjoin"] = md_join
+    env.filters["path"] = md_path
     env.filters["fmt"] = fmt
     env.globals["LABELS"] = LABELS
     env.globals["REFERENCES"] = REFERENCES
