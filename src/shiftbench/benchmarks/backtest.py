@@ -185,15 +185,16 @@ def to_forecast_rows(
     frame: pd.DataFrame, ds: Dataset, model: str, seed: int | None
 ) -> pd.DataFrame:
     """The rows of ``forecasts.csv`` (:data:`shiftbench.rundir.FORECAST_COLUMNS`) for one cell."""
-    labels = time_labels(ds.y.index)
     y = ds.y.to_numpy(dtype=np.float64)
+    cutoffs = frame["cutoff_pos"].to_numpy()
+    targets = frame["target_pos"].to_numpy()
     out = pd.DataFrame(
         {
             "dataset": ds.name,
             "model": model,
             "seed": pd.array([seed] * len(frame), dtype="Int64"),
-            "cutoff": [labels[i] for i in frame["cutoff_pos"]],
-            "ds": [labels[i] for i in frame["target_pos"]],
+            "cutoff": time_labels(ds.y.index[cutoffs]),  # labels of the test span only
+            "ds": time_labels(ds.y.index[targets]),
             "h": frame["h"].astype("int64").to_numpy(),
             "y": y[frame["target_pos"].to_numpy()],
             "y_hat": frame["y_hat"].to_numpy(),

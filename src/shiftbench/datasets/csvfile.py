@@ -27,7 +27,10 @@ def _column(frame: pd.DataFrame, name: str, path: Path, role: str) -> pd.Series:
 
 
 def _numeric(values: pd.Series, path: Path, name: str, *, finite: bool) -> np.ndarray:
-    converted = pd.to_numeric(values, errors="coerce")
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        converted = values.astype(np.float64)
+    else:
+        converted = pd.to_numeric(values.astype(object), errors="coerce")
     bad = converted.isna() & values.notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
@@ -44,10 +47,14 @@ def _numeric(values: pd.Series, path: Path, name: str, *, finite: bool) -> np.nd
 
 def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.Series:
     """Dates of one column; dates with differing UTC offsets are refused, naming the first."""
+    parsed = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pandas 2 warns of mixed offsets instead of raising
-            parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+            try:  # one format for the whole column (guessed from the first date): fast
+                parsed = pd.to_datetime(raw, errors="raise")
+            except (ValueError, TypeError, OverflowError):
+                parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
     except (ValueError, TypeError, OverflowError):
         parsed = None
     if parsed is None or parsed.dtype == object:
@@ -145,7 +152,24 @@ def load_csv(
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
-    frame = read_csv_or_fail(path, exact=False, dtype=str, keep_default_na=False, na_values=[""])
+    header = read_csv_or_fail(path, exact=False, nrows=0)
+    wanted = [target, *([date] if date else []), *exog, *known_ahead]
+    for column, role in zip(
+        wanted,
+        ["target", *(["date"] if date else []), *(["covariate"] * (len(exog) + len(known_ahead)))],
+        strict=True,
+    ):
+        _column(header, column, path, role)
+    # Only the columns used are parsed; numbers are parsed as numbers by the C reader (what is
+    # not a number is found, with its line, by _numeric), dates as text.
+    frame = read_csv_or_fail(
+        path,
+        exact=True,
+        usecols=list(dict.fromkeys(wanted)),
+        dtype={date: str} if date else None,
+        keep_default_na=False,
+        na_values=[""],
+    )
     if frame.empty:
         raise DataError(f"{path}: the file has no data rows")
     y_values = _numeric(_column(frame, target, path, "target"), path, target, finite=True)

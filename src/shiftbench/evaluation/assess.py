@@ -32,8 +32,14 @@ REFERENCES: tuple[str, ...] = ("naive", "arima")
 ALPHA = 0.05
 
 
-def _values_by_label(ds: Dataset) -> dict[object, float]:
-    return dict(zip(time_labels(ds.y.index), ds.y.to_numpy(dtype=np.float64), strict=True))
+def _tail_positions(ds: Dataset, extra: int) -> dict[object, int]:
+    """Time label -> position for the test span and ``extra`` points before it: every label a
+    forecast row can carry, without labelling the whole series (cost grows with the test span,
+    not the series)."""
+    n = len(ds.y)
+    start = max(0, n - ds.protocol.n_test(n) - 1 - extra)
+    labels = time_labels(ds.y.index[start:])
+    return {label: start + i for i, label in enumerate(labels)}
 
 
 def _cells(frame: pd.DataFrame) -> list[tuple[tuple[object, ...], pd.DataFrame]]:
@@ -57,8 +63,7 @@ def shift_table(
     for (dataset, model, seed), group in _cells(forecasts[forecasts["h"] == 1]):
         ds = datasets[str(dataset)]
         y = ds.y.to_numpy(dtype=np.float64)
-        position = {label: i for i, label in enumerate(time_labels(ds.y.index))}
-        first = position[group["ds"].iloc[0]]
+        first = _tail_positions(ds, max_lag)[group["ds"].iloc[0]]
         history = y[max(0, first - max_lag) : first]
         verdict = detect_shift(
             group["y"].to_numpy(),
@@ -109,7 +114,8 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) 
     rows: list[dict[str, object]] = []
     for (dataset, model, seed), group in _cells(forecasts):
         ds = datasets[str(dataset)]
-        level = _values_by_label(ds)
+        y = ds.y.to_numpy(dtype=np.float64)
+        position = _tail_positions(ds, 0)
         for h, rows_h in group.groupby("h", sort=True):
             h = int(str(h))
             for reference in REFERENCES:
@@ -142,7 +148,7 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) 
                         "better": _better(str(model), reference, lm, lr),
                     }
                 )
-            previous = np.array([level[c] for c in rows_h["cutoff"]])
+            previous = y[[position[c] for c in rows_h["cutoff"]]]
             pt = pesaran_timmermann(
                 rows_h["y"].to_numpy() - previous, rows_h["y_hat"].to_numpy() - previous
             )
