@@ -189,3 +189,30 @@ def test_progress_bar_on_a_terminal_shows_cell_and_time_left() -> None:
     assert "0/4  sales / naive  time left: estimating" in text
     assert "[######------------------] 1/4  sales / arima  time left ~" in text
     assert "\n" not in text  # redrawn in place; a finished ok cell prints no line
+
+
+def test_an_internal_error_exits_4_never_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 1 means only "a compare gate was crossed"."""
+    from shiftbench import cli
+
+    def broken() -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "cmd_datasets", broken)
+    assert cli.main(["datasets"]) == 4
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err
+    assert err.rstrip().endswith(
+        "shiftbench: internal error (please report it with the lines above)"
+    )
+
+
+def test_a_folder_that_cannot_be_read_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "d.csv"
+    folder.mkdir()
+    assert main(["shift", str(folder)]) == 2
+    assert capsys.readouterr().err.startswith("shiftbench: error: ")

@@ -11,12 +11,13 @@ import argparse
 import math
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from shiftbench.errors import InputError
 
-EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_CELLS = 0, 1, 2, 3
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_CELLS, EXIT_BUG = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -346,6 +347,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("shiftbench: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file or folder the command could not read or write
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"shiftbench: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception:  # a bug: say so, with the traceback, and never exit 1 (a crossed gate)
+        traceback.print_exc()
+        print("shiftbench: internal error (please report it with the lines above)", file=sys.stderr)
+        return EXIT_BUG
     parser.error(f"unknown command {args.command!r}")
 
 
