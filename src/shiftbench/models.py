@@ -84,6 +84,23 @@ _REGISTRY: dict[str, ModelSpec] = {
             "shiftbench.baselines.arima_garch:ARIMAGARCH",
             "ARIMA mean with GARCH(1,1) variance on its residuals",
         ),
+        *(
+            ModelSpec(
+                name,
+                f"shiftbench.baselines.statistical:{cls}",
+                summary,
+                lambda ds: {"season_length": ds.season_length},
+            )
+            for name, cls, summary in (
+                ("naive2", "Naive2", "persistence on the seasonally adjusted series (M3/M4)"),
+                ("ses", "SES", "simple exponential smoothing, seasonally adjusted"),
+                ("holt", "Holt", "Holt's linear trend, seasonally adjusted"),
+                ("damped", "Damped", "damped-trend exponential smoothing, seasonally adjusted"),
+                ("theta", "Theta", "the Theta method (SES with drift), seasonally adjusted"),
+                ("comb", "Comb", "mean of SES, Holt and Damped (M4's Comb S-H-D)"),
+                ("ets", "ETS", "automatic ETS by AICc (error, trend, seasonality)"),
+            )
+        ),
         ModelSpec(
             "lstm_raw",
             "shiftbench.lstm.forecaster:LSTMRaw",
@@ -100,7 +117,15 @@ _REGISTRY: dict[str, ModelSpec] = {
 }
 
 #: The models of the default suite, in report order.
-DEFAULT_MODELS: tuple[str, ...] = tuple(_REGISTRY)
+DEFAULT_MODELS: tuple[str, ...] = (
+    "naive",
+    "seasonal_naive",
+    "drift",
+    "arima",
+    "arima_garch",
+    "lstm_raw",
+    "lstm_diff",
+)
 
 
 def model_names() -> list[str]:

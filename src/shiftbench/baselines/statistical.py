@@ -1,0 +1,461 @@
+"""The standard statistical benchmarks of the M competitions: Naive2, SES, Holt, Damped, Theta,
+Comb and automatic ETS.
+
+Definitions follow Makridakis, Spiliotis & Assimakopoulos, "Statistical and Machine Learning
+forecasting methods: Concerns and ways forward", *PLoS ONE* 13(3): e0194889 (2018), and the
+M4 competition's benchmark code (github.com/Mcompetitions/M4-methods, ``Benchmarks and
+Evaluation.py``):
+
+- **Seasonal adjustment** (all but ETS): the series is seasonally adjusted by classical
+  multiplicative decomposition (``statsmodels.tsa.seasonal.seasonal_decompose``) *on the training
+  span only*, and only when the lag-m autocorrelation is significant at 90 %,
+  |r_m| > 1.645·√((1 + 2·Σ_{k=1}^{m−1} r_k²)/n) (the M4 code's ``seasonality_test``). The
+  method forecasts the adjusted series; forecasts are multiplied back by the seasonal index of
+  the period they fall in. A series with a value ≤ 0, or shorter than two seasons, is not
+  adjusted (a multiplicative decomposition needs positive data and two full cycles).
+- **Naive2**: persistence on the adjusted series.
+- **SES, Holt, Damped**: simple, linear-trend and damped-trend exponential smoothing (Gardner
+  1985; Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §8.1–8.2),
+  parameters and initial states estimated by least squares with ``statsmodels`` on the adjusted
+  training span.
+- **Theta**: the Theta method of Assimakopoulos & Nikolopoulos (2000), the M3 winner, in the
+  equivalent form of Hyndman & Billah (2003) used by R's ``forecast::thetaf``: SES with a drift
+  of half the slope b of a linear trend fitted to the adjusted series,
+  ŷ_{T+h} = ℓ_T + (b/2)·((h − 1) + (1 − (1 − α)^T)/α).
+- **Comb**: the arithmetic mean of SES, Holt and Damped (the M4 benchmark "Comb S-H-D").
+- **ETS**: exponential smoothing state-space models (Hyndman et al. 2002, 2008) chosen by
+  AICc among additive and multiplicative errors, no/additive/damped trend and
+  no/additive/multiplicative seasonality (``statsmodels`` ETSModel, maximum likelihood),
+  excluding the unstable additive-error multiplicative-season combinations, as R's
+  ``forecast::ets`` does by default.
+
+Every model is fitted once on the training span; ``update`` runs its recursions forward over
+new observations at the fitted parameters (no re-estimation), so a rolling backtest costs one
+fit.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+
+from shiftbench.errors import FitError
+from shiftbench.forecaster import BaseForecaster, XLike, YLike, as_float_array
+from shiftbench.types import Capabilities, FloatArray, Forecast
+
+#: The 90 % one-sided critical value of the seasonality test.
+SEASONALITY_Z = 1.645
+
+
+def acf_at(x: FloatArray, k: int) -> float:
+    """The lag-k autocorrelation as the M4 benchmark code computes it.
+
+    >>> round(acf_at(np.array([1.0, 2.0, 1.0, 2.0]), 2), 6)
+    0.5
+    """
+    mean = float(np.mean(x))
+    denominator = float(np.sum((x - mean) ** 2))
+    if denominator == 0.0:
+        return 0.0
+    return float(np.sum((x[k:] - mean) * (x[:-k] - mean))) / denominator
+
+
+def seasonality_test(y: FloatArray, m: int) -> bool:
+    """Whether lag m's autocorrelation is significant at 90 % (the M4 ``seasonality_test``).
+
+    >>> t = np.arange(48)
+    >>> seasonality_test(10 + np.sin(2 * np.pi * t / 12), 12), seasonality_test(t * 1.0, 12)
+    (True, False)
+    """
+    x = np.asarray(y, dtype=np.float64)
+    if m <= 1 or len(x) <= m:
+        return False
+    s = sum(acf_at(x, k) ** 2 for k in range(1, m))
+    limit = SEASONALITY_Z * math.sqrt((1.0 + 2.0 * s) / len(x))
+    return abs(acf_at(x, m)) > limit
+
+
+@dataclass(frozen=True)
+class SeasonalIndices:
+    """Multiplicative seasonal indices by position in the series (index t uses ``values[t % m]``);
+    all ones when the series is not adjusted."""
+
+    values: FloatArray
+    adjusted: bool
+
+    @classmethod
+    def fit(cls, y: FloatArray, m: int) -> SeasonalIndices:
+        if m <= 1 or len(y) < 2 * m or np.any(y <= 0) or not seasonality_test(y, m):
+            return cls(np.ones(max(m, 1)), adjusted=False)
+        from statsmodels.tsa.seasonal import seasonal_decompose
+
+        seasonal = seasonal_decompose(y, model="multiplicative", period=m).seasonal
+        return cls(np.asarray(seasonal[:m], dtype=np.float64), adjusted=True)
+
+    def at(self, positions: np.ndarray) -> FloatArray:
+        out: FloatArray = self.values[np.asarray(positions) % len(self.values)]
+        return out
+
+
+# -- the level models, on the adjusted series -------------------------------------------------
+
+
+class _Level:
+    """A recursion over the adjusted series: ``fit`` on the training span, ``step`` one new
+    observation at fixed parameters, ``forecast`` h steps."""
+
+    def fit(self, z: FloatArray) -> None:
+        raise NotImplementedError
+
+    def step(self, value: float) -> None:
+        raise NotImplementedError
+
+    def forecast(self, h: int) -> FloatArray:
+        raise NotImplementedError
+
+    def info(self) -> dict[str, float]:
+        return {}
+
+
+class _Persistence(_Level):
+    def fit(self, z: FloatArray) -> None:
+        self.last = float(z[-1])
+
+    def step(self, value: float) -> None:
+        self.last = value
+
+    def forecast(self, h: int) -> FloatArray:
+        return np.full(h, self.last)
+
+
+class _Smoothing(_Level):
+    """SES (``trend`` False), Holt (``trend`` True), Damped (``damped`` True): the error-
+    correction recursions of Hyndman & Athanasopoulos (2021, §8.1–8.2) with statsmodels'
+    least-squares estimates."""
+
+    def __init__(self, trend: bool, damped: bool) -> None:
+        self.trend = trend
+        self.damped = damped
+
+    def fit(self, z: FloatArray) -> None:
+        from statsmodels.tsa.holtwinters import Holt, SimpleExpSmoothing
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if self.trend:
+                fitted = Holt(z, damped_trend=self.damped, initialization_method="estimated").fit()
+            else:
+                fitted = SimpleExpSmoothing(z, initialization_method="estimated").fit()
+        p = fitted.params
+        self.alpha = float(p["smoothing_level"])
+        self.beta = float(p["smoothing_trend"]) if self.trend else 0.0
+        self.phi = float(p["damping_trend"]) if self.damped else 1.0
+        self.level = float(p["initial_level"])
+        self.slope = float(p["initial_trend"]) if self.trend else 0.0
+        if not all(map(math.isfinite, (self.alpha, self.beta, self.phi, self.level, self.slope))):
+            raise FitError("exponential smoothing estimated non-finite parameters")
+        for value in z:
+            self.step(float(value))
+
+    def step(self, value: float) -> None:
+        previous = self.level
+        damped_slope = self.phi * self.slope
+        self.level = self.alpha * value + (1.0 - self.alpha) * (previous + damped_slope)
+        if self.trend:
+            self.slope = self.beta * (self.level - previous) + (1.0 - self.beta) * damped_slope
+
+    def forecast(self, h: int) -> FloatArray:
+        if not self.trend:
+            return np.full(h, self.level)
+        steps = np.cumsum(self.phi ** np.arange(1, h + 1))  # φ + φ² + … + φ^h
+        return self.level + steps * self.slope
+
+    def info(self) -> dict[str, float]:
+        out = {"alpha": self.alpha}
+        if self.trend:
+            out["beta"] = self.beta
+        if self.damped:
+            out["phi"] = self.phi
+        return out
+
+
+class _Theta(_Level):
+    """SES with drift b/2 (Hyndman & Billah 2003; ``forecast::thetaf``)."""
+
+    def fit(self, z: FloatArray) -> None:
+        self.ses = _Smoothing(trend=False, damped=False)
+        self.ses.fit(z)
+        t = np.arange(len(z), dtype=np.float64)
+        self.b = float(np.polyfit(t, z, 1)[0]) if len(z) > 1 else 0.0
+        self.n = len(z)
+
+    def step(self, value: float) -> None:
+        self.ses.step(value)
+        self.n += 1
+
+    def forecast(self, h: int) -> FloatArray:
+        alpha = self.ses.alpha
+        memory = self.n if alpha < 1e-10 else (1.0 - (1.0 - alpha) ** self.n) / alpha
+        steps = np.arange(h, dtype=np.float64) + memory
+        return np.asarray(self.ses.level + 0.5 * self.b * steps, dtype=np.float64)
+
+    def info(self) -> dict[str, float]:
+        return {"alpha": self.ses.alpha, "drift": 0.5 * self.b}
+
+
+class _Mean(_Level):
+    """The mean of several level models' forecasts (Comb)."""
+
+    def __init__(self, parts: list[_Level]) -> None:
+        self.parts = parts
+
+    def fit(self, z: FloatArray) -> None:
+        for part in self.parts:
+            part.fit(z)
+
+    def step(self, value: float) -> None:
+        for part in self.parts:
+            part.step(value)
+
+    def forecast(self, h: int) -> FloatArray:
+        out: FloatArray = np.mean([part.forecast(h) for part in self.parts], axis=0)
+        return out
+
+
+class _Adjusted(BaseForecaster):
+    """A level model on the seasonally adjusted series (see the module docstring).
+
+    Parameters
+    ----------
+    season_length
+        The seasonal period m (1: no seasonal adjustment).
+    """
+
+    capabilities: ClassVar[Capabilities] = Capabilities(min_train=4, family="statistical")
+
+    def __init__(self, *, season_length: int = 1) -> None:
+        self.season_length = season_length
+
+    def check_params(self) -> None:
+        if self.season_length < 1:
+            raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
+
+    def _level(self) -> _Level:
+        raise NotImplementedError
+
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
+        values = as_float_array(y)
+        if len(values) < self.capabilities.min_train:
+            raise FitError(f"{len(values)} training points are too few")
+        if not np.all(np.isfinite(values)):
+            raise FitError("the training span has NaN or infinite values")
+        indices = SeasonalIndices.fit(values, self.season_length)
+        level = self._level()
+        level.fit(values / indices.at(np.arange(len(values))))
+        self.indices_ = indices
+        self.level_ = level
+        self.t_next_ = len(values)
+        return self
+
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
+        self._check_fitted("level_")
+        for value in as_float_array(y_new):
+            self.level_.step(float(value) / float(self.indices_.at(np.array([self.t_next_]))[0]))
+            self.t_next_ += 1
+        return self
+
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
+        self._check_fitted("level_")
+        positions = np.arange(self.t_next_, self.t_next_ + horizon)
+        mean = self.level_.forecast(horizon) * self.indices_.at(positions)
+        if not np.all(np.isfinite(mean)):
+            raise FitError("the model produced a non-finite forecast")
+        return Forecast(mean=np.asarray(mean, dtype=np.float64))
+
+    def info(self) -> dict[str, Any]:
+        self._check_fitted("level_")
+        return {"seasonally_adjusted": self.indices_.adjusted, **self.level_.info()}
+
+
+class Naive2(_Adjusted):
+    """Persistence on the seasonally adjusted series (the M competitions' Naive2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.tile([1.0, 2.0, 3.0, 4.0], 6) + 10
+    >>> Naive2(season_length=4).fit(y).forecast(4).mean.round(6).tolist()
+    [11.0, 12.0, 13.0, 14.0]
+    """
+
+    def _level(self) -> _Level:
+        return _Persistence()
+
+
+class SES(_Adjusted):
+    """Simple exponential smoothing on the seasonally adjusted series."""
+
+    def _level(self) -> _Level:
+        return _Smoothing(trend=False, damped=False)
+
+
+class Holt(_Adjusted):
+    """Holt's linear-trend exponential smoothing on the seasonally adjusted series."""
+
+    def _level(self) -> _Level:
+        return _Smoothing(trend=True, damped=False)
+
+
+class Damped(_Adjusted):
+    """Damped-trend exponential smoothing on the seasonally adjusted series."""
+
+    def _level(self) -> _Level:
+        return _Smoothing(trend=True, damped=True)
+
+
+class Theta(_Adjusted):
+    """The Theta method (SES with drift) on the seasonally adjusted series."""
+
+    def _level(self) -> _Level:
+        return _Theta()
+
+
+class Comb(_Adjusted):
+    """The mean of SES, Holt and Damped on the seasonally adjusted series."""
+
+    def _level(self) -> _Level:
+        return _Mean(
+            [
+                _Smoothing(trend=False, damped=False),
+                _Smoothing(trend=True, damped=False),
+                _Smoothing(trend=True, damped=True),
+            ]
+        )
+
+
+#: The ETS forms searched: (error, trend, damped, seasonal).
+def _ets_forms(seasonal: bool, positive: bool) -> list[tuple[str, str | None, bool, str | None]]:
+    forms = []
+    for error in ("add", "mul") if positive else ("add",):
+        for trend, damped in ((None, False), ("add", False), ("add", True)):
+            for season in (None, "add", "mul") if seasonal else (None,):
+                if season == "mul" and (error == "add" or not positive):
+                    continue  # forecast::ets(restrict = TRUE) leaves these out
+                forms.append((error, trend, damped, season))
+    return forms
+
+
+class ETS(BaseForecaster):
+    """Automatic exponential smoothing (ETS) chosen by AICc on the training span.
+
+    Parameters
+    ----------
+    season_length
+        The seasonal period m; seasonal forms are tried when m > 1 and the training span holds
+        at least two seasons.
+    maxiter
+        Iterations of the likelihood optimiser per candidate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = 50 + np.cumsum(np.random.default_rng(0).normal(size=60))
+    >>> model = ETS().fit(y)
+    >>> model.forecast(3).mean.shape
+    (3,)
+    """
+
+    capabilities: ClassVar[Capabilities] = Capabilities(min_train=8, family="statistical")
+
+    def __init__(self, *, season_length: int = 1, maxiter: int = 200) -> None:
+        self.season_length = season_length
+        self.maxiter = maxiter
+
+    def check_params(self) -> None:
+        if self.season_length < 1:
+            raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
+        if self.maxiter < 1:
+            raise ValueError(f"maxiter: must be at least 1, got {self.maxiter}")
+
+    def _model(self, y: FloatArray, form: tuple[str, str | None, bool, str | None]) -> Any:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        error, trend, damped, season = form
+        return ETSModel(
+            y,
+            error=error,
+            trend=trend,
+            damped_trend=damped,
+            seasonal=season,
+            seasonal_periods=self.season_length if season else None,
+            initialization_method="estimated",
+        )
+
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
+        values = as_float_array(y)
+        if not np.all(np.isfinite(values)):
+            raise FitError("ETS: the training span has NaN or infinite values")
+        m = self.season_length
+        seasonal = m > 1 and len(values) >= 2 * m + 2
+        best: tuple[float, Any, Any] | None = None
+        tried = 0
+        for form in _ets_forms(seasonal, bool(np.all(values > 0))):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    result = self._model(values, form).fit(disp=False, maxiter=self.maxiter)
+                except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
+                    continue
+            tried += 1
+            score = float(result.aicc)
+            if math.isfinite(score) and (best is None or score < best[0]):
+                best = (score, form, result)
+        if best is None:
+            raise FitError("ETS: no candidate model could be fitted")
+        self.form_ = best[1]
+        self.params_ = np.asarray(best[2].params, dtype=np.float64)
+        self.aicc_ = best[0]
+        self.tried_ = tried
+        self.y_ = values
+        return self
+
+    def _smoothed(self, y: FloatArray) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self._model(y, self.form_).smooth(self.params_)
+
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
+        self._check_fitted("params_")
+        self.y_ = np.concatenate([self.y_, as_float_array(y_new)])
+        return self
+
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
+        self._check_fitted("params_")
+        mean = np.asarray(self._smoothed(self.y_).forecast(horizon), dtype=np.float64)
+        if not np.all(np.isfinite(mean)):
+            raise FitError("ETS produced a non-finite forecast")
+        return Forecast(mean=mean)
+
+    def one_step_path(self, y_seen: YLike, exog_targets: XLike = None) -> Forecast:
+        """Every one-step origin from one filtering pass over the data at fixed parameters."""
+        self._check_fitted("params_")
+        seen = as_float_array(y_seen, "y_seen")
+        full = np.concatenate([self.y_, seen])
+        smoothed = self._smoothed(full)
+        inside = np.asarray(smoothed.fittedvalues, dtype=np.float64)[len(self.y_) :]
+        last = np.asarray(smoothed.forecast(1), dtype=np.float64)
+        mean = np.concatenate([inside, last])
+        if not np.all(np.isfinite(mean)):
+            raise FitError("ETS produced a non-finite forecast")
+        return Forecast(mean=mean)
+
+    def info(self) -> dict[str, Any]:
+        self._check_fitted("params_")
+        error, trend, damped, season = self.form_
+        name = f"ETS({error[0].upper()},{'N' if trend is None else 'Ad' if damped else 'A'},"
+        name += f"{'N' if season is None else season[0].upper()})"
+        return {"model": name, "aicc": self.aicc_, "models_tried": self.tried_}
