@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     csv.add_argument("--dataset-file", help="a CSV file to benchmark")
     csv.add_argument("--target", help="the column to forecast")
     csv.add_argument("--date", help="the column of dates (optional)")
+    csv.add_argument("--id", help="a long file of many series: the column naming each series")
     csv.add_argument("--exog", type=_list, default=[], help="observed covariate columns")
     csv.add_argument(
         "--known-ahead",
@@ -104,6 +105,7 @@ def _csv_spec(args: argparse.Namespace) -> object:
         for flag, value in (
             ("--target", args.target),
             ("--date", args.date),
+            ("--id", args.id),
             ("--exog", args.exog or None),
             ("--known-ahead", args.known_ahead or None),
             ("--test-size", args.test_size),
@@ -138,6 +140,7 @@ def _csv_spec(args: argparse.Namespace) -> object:
         known_ahead=tuple(args.known_ahead),
         test_size=test_size,
         season_length=season_length,
+        id=args.id,
     )
 
 

@@ -52,6 +52,8 @@ class CsvDataset:
     horizon: int = 1
     season_length: int = 1
     lstm_window: int = 3
+    id: str | None = None
+    min_length: int | None = None
 
     @property
     def dataset_name(self) -> str:
@@ -81,6 +83,7 @@ class RunConfig:
     rerun: tuple[str, ...] = field(default=(), metadata={"toml": None})  # --rerun only
     executor: str = "local"
     scheduler: str | None = None
+    chunk_size: int = 100
 
     def all_datasets(self) -> tuple[str, ...]:
         """Registered datasets, then the CSV ones."""
@@ -97,6 +100,7 @@ class RunConfig:
         for where_and_how in (
             "out",
             "jobs",
+            "chunk_size",
             "cache_dir",
             "use_cache",
             "rerun",
@@ -174,14 +178,21 @@ def constructor_schema(cls: type[BaseForecaster]) -> dict[str, Any]:
     return {name: hints.get(name, Any) for name in cls._param_names()}
 
 
-#: ``[protocol]`` and ``[dataset.NAME]``: the protocol's fields and the season length.
-PROTOCOL_SCHEMA: dict[str, Any] = {**dataclass_schema(Protocol), "season_length": int}
+#: ``[protocol]`` and ``[dataset.NAME]``: the protocol's fields and the season length, and for
+#: a collection the documented ``subset`` and the ``min_length`` below which series are dropped.
+PROTOCOL_SCHEMA: dict[str, Any] = {
+    **dataclass_schema(Protocol),
+    "season_length": int,
+    "subset": str,
+    "min_length": int,
+}
 #: A Dask scheduler address: scheme://host:port (or inproc://…).
 SCHEDULER_ADDRESS = re.compile(
     r"(tcp|tls|ucx|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}|inproc://\S+"
 )
 #: The least value of each integer protocol key.
 PROTOCOL_MINIMUM: dict[str, int] = {
+    "min_length": 1,
     "horizon": 1,
     "refit_every": 0,
     "lstm_window": 1,
@@ -195,7 +206,7 @@ def check_protocol(table: Any, where: str) -> dict[str, Any]:
     for key, value in checked.items():
         if key == "test_size":
             check_test_size(value, f"{where}.test_size")
-        elif value < PROTOCOL_MINIMUM[key]:
+        elif key in PROTOCOL_MINIMUM and value < PROTOCOL_MINIMUM[key]:
             raise ConfigError(
                 f"{where}.{key}: must be at least {PROTOCOL_MINIMUM[key]}, got {value}"
             )
@@ -298,7 +309,7 @@ def _csv_entry(table: Any, where: str, base: Path) -> CsvDataset:
     entry["path"] = str(path if path.is_absolute() else base / path)
     if "test_size" in entry:
         check_test_size(entry["test_size"], f"{where}.test_size")
-    for key, least in (("horizon", 1), ("season_length", 1), ("lstm_window", 1)):
+    for key, least in (("horizon", 1), ("season_length", 1), ("lstm_window", 1), ("min_length", 1)):
         if key in entry and entry[key] < least:
             raise ConfigError(f"{where}.{key}: must be at least {least}, got {entry[key]}")
     for key in ("exog", "known_ahead"):
@@ -458,5 +469,7 @@ def validate(config: RunConfig, where: str) -> None:
             raise ConfigError(f"{where}: --rerun {name!r} is not a selected model")
     if config.jobs < 1:
         raise ConfigError(f"{where}: jobs must be at least 1, got {config.jobs}")
+    if config.chunk_size < 1:
+        raise ConfigError(f"{where}: chunk_size must be at least 1, got {config.chunk_size}")
     if not config.seeds:
         raise ConfigError(f"{where}: seeds: at least one seed is needed")

@@ -35,11 +35,12 @@ import pandas as pd
 
 from shiftbench.csvio import read_csv_or_fail
 from shiftbench.errors import DataError
-from shiftbench.types import Dataset
+from shiftbench.types import Collection, Dataset
 
 #: ``forecasts.csv``: one row per forecast.
 FORECAST_COLUMNS: tuple[str, ...] = (
     "dataset",
+    "series",
     "model",
     "seed",
     "cutoff",
@@ -53,10 +54,11 @@ FORECAST_COLUMNS: tuple[str, ...] = (
     "hi_95",
 )
 #: ``metrics.csv``: long format, one row per (cell, metric), plus the across-seed rows.
-METRIC_COLUMNS: tuple[str, ...] = ("dataset", "model", "seed", "metric", "value")
+METRIC_COLUMNS: tuple[str, ...] = ("dataset", "series", "model", "seed", "metric", "value")
 #: ``shift.csv``: one right-shift verdict per cell, followed by ``loss_lag0..loss_lagK``.
 SHIFT_COLUMNS: tuple[str, ...] = (
     "dataset",
+    "series",
     "model",
     "seed",
     "best_lag",
@@ -69,12 +71,13 @@ SHIFT_COLUMNS: tuple[str, ...] = (
     "n_origins",
     "max_lag_used",
 )
-#: ``shift_summary.csv``: for seeded models, the seeds per verdict (one column per verdict
-#: between ``n_seeds`` and ``majority``).
-SHIFT_SUMMARY_KEYS: tuple[str, ...] = ("dataset", "model", "n_seeds")
+#: ``shift_summary.csv``: per (dataset, model, seed), the series per verdict (one column per
+#: verdict between ``n`` and ``majority``); seeded models add ``seed = all`` rows over seeds.
+SHIFT_SUMMARY_KEYS: tuple[str, ...] = ("dataset", "model", "seed", "n")
 #: ``comparisons.csv``: forecast-comparison tests.
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "dataset",
+    "series",
     "model",
     "seed",
     "h",
@@ -88,6 +91,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
 #: ``training_history.csv``: loss per epoch of every trained network.
 HISTORY_COLUMNS: tuple[str, ...] = (
     "dataset",
+    "series",
     "model",
     "seed",
     "fit",
@@ -100,6 +104,9 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 NO_SEED = ""
 #: The ``seed`` values of the across-seed rows of ``metrics.csv``.
 SEED_AGGREGATES: tuple[str, ...] = ("mean", "sd", "ci_low", "ci_high")
+#: The ``series`` of a collection's aggregate rows (the mean over its series), and the
+#: ``seed`` of ``shift_summary.csv``'s rows over every seed.
+ALL = "all"
 #: The files every run directory holds (``shift_summary.csv`` and ``training_history.csv``
 #: only when the run has seeded or trained models).
 REQUIRED_FILES: tuple[str, ...] = (
@@ -183,8 +190,30 @@ def new_run_dir(out: Path, config_hash: str, started: dt.datetime) -> Path:
     raise DataError(f"{out}: cannot create a new run directory")
 
 
-def dataset_entry(ds: Dataset) -> dict[str, Any]:
-    """What the manifest records of one dataset."""
+def dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
+    """What the manifest records of one dataset (for a collection: its series and what was
+    dropped)."""
+    if isinstance(ds, Collection):
+        first = ds.members[0]
+        return {
+            "sha256": ds.sha256,
+            "length": len(ds),
+            "n_series": len(ds.members),
+            "series": [m.series_id for m in ds.members],
+            "dropped_series": list(ds.dropped),
+            "frequency": ds.frequency,
+            "season_length": ds.season_length,
+            "source": ds.source,
+            "protocol": {
+                "test_size": ds.protocol.test_size,
+                "n_test": ds.protocol.n_test(len(first)),
+                "horizon": ds.protocol.horizon,
+                "refit_every": ds.protocol.refit_every,
+                "lstm_window": ds.protocol.lstm_window,
+            },
+            "observed_covariates": list(ds.observed),
+            "known_ahead_covariates": list(ds.known_ahead),
+        }
     return {
         "sha256": ds.sha256,
         "length": len(ds),
@@ -280,7 +309,7 @@ def build_manifest(
     command: list[str] | None,
     config: Mapping[str, Any],
     config_sha256: str,
-    datasets: Iterable[Dataset],
+    datasets: Iterable[Dataset | Collection],
     models: Mapping[str, Mapping[str, Any]],
     seeds: Iterable[int],
     environment: Mapping[str, Any],
@@ -405,6 +434,19 @@ class RunData:
     def seeded_models(self) -> set[str]:
         return set(self.forecasts.loc[self.forecasts["seed"] != NO_SEED, "model"])
 
+    def is_collection(self, dataset: str) -> bool:
+        """Whether a dataset of the run is a collection of many series."""
+        entry = self.manifest.get("datasets", {}).get(dataset, {})
+        return isinstance(entry, dict) and "n_series" in entry
+
+    def summary_series(self, dataset: str) -> str:
+        """The ``series`` whose metric rows summarise a dataset: ``all`` for a collection, the
+        one series otherwise."""
+        if self.is_collection(dataset):
+            return ALL
+        series = self.metrics.loc[self.metrics["dataset"] == dataset, "series"]
+        return str(series.iloc[0]) if len(series) else dataset
+
     def capability(self, model: str, name: str) -> bool:
         """A model's capability as the manifest records it (False when it is not recorded)."""
         entry = self.manifest.get("models", {}).get(model, {})
@@ -425,7 +467,7 @@ NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "metrics": ("value",),
     "shift": ("best_lag", "shift_gain", "theil_u2", "dm_stat_vs_naive", "dm_p_vs_naive"),
     "comparisons": ("h", "statistic", "p_value", "n"),
-    "shift_summary": ("n_seeds",),
+    "shift_summary": ("n",),
     "training_history": ("fit", "epoch", "loss", "val_loss"),
 }
 #: The columns each file must have.
@@ -437,8 +479,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "shift_summary": (*SHIFT_SUMMARY_KEYS, "majority"),
     "training_history": HISTORY_COLUMNS,
 }
-_TEXT_COLUMNS = ("dataset", "model", "seed", "cutoff", "ds", "metric", "verdict", "reason",
-                 "test", "reference", "better", "majority")  # fmt: skip
+_TEXT_COLUMNS = ("dataset", "series", "model", "seed", "cutoff", "ds", "metric", "verdict",
+                 "reason", "test", "reference", "better", "majority")  # fmt: skip
 
 
 def _read(path: Path, name: str, required: bool) -> pd.DataFrame | None:

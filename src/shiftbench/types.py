@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -110,9 +112,15 @@ class Dataset:
     observed: tuple[str, ...] = ()
     known_ahead: tuple[str, ...] = ()
     description: str = ""
+    series: str = ""
 
     def __len__(self) -> int:
         return len(self.y)
+
+    @property
+    def series_id(self) -> str:
+        """The series' id within its dataset: its own id in a collection, else the name."""
+        return self.series or self.name
 
     @property
     def covariates(self) -> tuple[str, ...]:
@@ -121,20 +129,60 @@ class Dataset:
 
     def with_protocol(self, protocol: Protocol) -> Dataset:
         """A copy with another protocol, checked against the series length."""
-        check_protocol_fits(self.name, len(self.y), protocol)
-        return Dataset(
-            name=self.name,
-            y=self.y,
-            exog=self.exog,
-            season_length=self.season_length,
-            frequency=self.frequency,
-            protocol=protocol,
-            source=self.source,
-            sha256=self.sha256,
-            observed=self.observed,
-            known_ahead=self.known_ahead,
-            description=self.description,
-        )
+        check_protocol_fits(self.label, len(self.y), protocol)
+        return replace(self, protocol=protocol)
+
+    @property
+    def label(self) -> str:
+        """How errors name this series: the dataset, and the series id in a collection."""
+        return f"{self.name} series {self.series}" if self.series else self.name
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A dataset of many series (M3 monthly, a user's long CSV), benchmarked together.
+
+    Every member is a :class:`Dataset` whose ``name`` is the collection's and whose ``series``
+    is its id; each carries the collection's protocol and season length. ``metadata`` holds one
+    row per member (``unique_id`` and whatever the source records: category, start date);
+    ``dropped`` the ids left out for being too short (``min_length``).
+    """
+
+    name: str
+    members: tuple[Dataset, ...]
+    season_length: int
+    frequency: str | None
+    protocol: Protocol
+    source: str
+    sha256: str
+    metadata: pd.DataFrame | None = None
+    dropped: tuple[str, ...] = ()
+    description: str = ""
+
+    def __len__(self) -> int:
+        """The number of observations over all series."""
+        return sum(len(m) for m in self.members)
+
+    @property
+    def observed(self) -> tuple[str, ...]:
+        return self.members[0].observed if self.members else ()
+
+    @property
+    def known_ahead(self) -> tuple[str, ...]:
+        return self.members[0].known_ahead if self.members else ()
+
+
+def members_of(ds: Dataset | Collection) -> tuple[Dataset, ...]:
+    """The series of a dataset: itself, or a collection's members."""
+    return ds.members if isinstance(ds, Collection) else (ds,)
+
+
+def collection_sha256(members: Sequence[Dataset]) -> str:
+    """The checksum of a collection: a sha256 over its members' ids and checksums, in order."""
+    digest = hashlib.sha256(b"shiftbench-collection-v1\0")
+    for member in members:
+        digest.update(f"{member.series_id}\0{member.sha256}\0".encode())
+    return digest.hexdigest()
 
 
 #: Fewest points a training span may have.

@@ -16,8 +16,8 @@ def test_persistence_on_sales_has_mse_1125_1() -> None:
     """The foundation issue's worked example: naive over the last 10 sales points."""
     result = run_cell(load_dataset("sales"), "naive", {}, None)
     assert result.ok
-    assert result.metrics["mse"] == pytest.approx(1125.1, abs=1e-9)
-    assert result.metrics["theil_u2"] == 1.0
+    assert result.metrics["sales"]["mse"] == pytest.approx(1125.1, abs=1e-9)
+    assert result.metrics["sales"]["theil_u2"] == 1.0
     assert result.forecasts is not None
     assert result.forecasts["ds"].tolist() == list(range(36, 46))
     assert result.forecasts["cutoff"].tolist() == list(range(35, 45))
@@ -28,6 +28,7 @@ def test_forecast_rows_follow_the_contract_columns() -> None:
     assert result.forecasts is not None
     assert list(result.forecasts.columns) == [
         "dataset",
+        "series",
         "model",
         "seed",
         "cutoff",
@@ -43,8 +44,8 @@ def test_forecast_rows_follow_the_contract_columns() -> None:
     f = result.forecasts
     assert (f["lo_95"] < f["lo_80"]).all()
     assert (f["hi_80"] < f["hi_95"]).all()
-    assert {"coverage_80", "coverage_95", "crps"} <= set(result.metrics)
-    assert result.info["order"] == [1, 1, 0]
+    assert {"coverage_80", "coverage_95", "crps"} <= set(result.metrics["sales"])
+    assert result.info["sales"]["order"] == [1, 1, 0]
 
 
 def test_dated_series_write_iso_dates() -> None:

@@ -119,7 +119,7 @@ def test_a_forged_entry_is_a_miss(tmp_path: Path) -> None:
     first = run_config(_config(tmp_path))
     path, _ = _entry(tmp_path)
     entry = json.loads(path.read_text())
-    entry["payload"]["metrics"] = [[k, 0.0] for k, _ in entry["payload"]["metrics"]]
+    entry["payload"]["metrics"] = [[s, k, 0.0] for s, k, _ in entry["payload"]["metrics"]]
     path.write_text(json.dumps(entry))
     run = run_config(_config(tmp_path))
     assert _cached(run)["sales/naive"] is False

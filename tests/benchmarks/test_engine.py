@@ -204,7 +204,7 @@ def test_parallel_dispatch_puts_long_cells_first(
         cache_dir=str(tmp_path),
     )
     cells = plan_cells(config, resolve_datasets(config))
-    order = [f"{cells[i].dataset.name}/{cells[i].model}" for i in dispatch_order(cells)]
+    order = [f"{cells[i].dataset}/{cells[i].model}" for i in dispatch_order(cells)]
     # cost = weight x length: statistical and neural models 3, baselines 0.01; ties keep the
     # planned order (sales before sine, models as listed)
     assert order == [

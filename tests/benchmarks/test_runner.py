@@ -41,6 +41,7 @@ def test_forecasts_csv_columns_and_row_count(small_run) -> None:  # type: ignore
     f = pd.read_csv(small_run.path / "forecasts.csv")
     assert list(f.columns) == [
         "dataset",
+        "series",
         "model",
         "seed",
         "cutoff",
@@ -66,7 +67,7 @@ def test_floats_are_written_with_full_precision(small_run) -> None:  # type: ign
 
 def test_metrics_csv_is_long_format_with_every_metric(small_run) -> None:  # type: ignore[no-untyped-def]
     m = pd.read_csv(small_run.path / "metrics.csv")
-    assert list(m.columns) == ["dataset", "model", "seed", "metric", "value"]
+    assert list(m.columns) == ["dataset", "series", "model", "seed", "metric", "value"]
     arima = set(m.loc[(m.model == "arima") & (m.dataset == "sales"), "metric"])
     assert {
         "mse",
@@ -75,6 +76,7 @@ def test_metrics_csv_is_long_format_with_every_metric(small_run) -> None:  # typ
         "mape",
         "smape",
         "mase",
+        "mase_seasonal",
         "r2",
         "theil_u2",
         "directional_accuracy",
@@ -154,7 +156,7 @@ def test_a_model_may_set_its_own_refit_schedule(tmp_path: Path) -> None:
         model_params={"arima": {"order": [1, 1, 0], "refit_every": 5}},
     )
     cells = plan_cells(config, resolve_datasets(config))
-    assert [c.dataset.protocol.refit_every for c in cells] == [0, 5]
+    assert [c.members[0].protocol.refit_every for c in cells] == [0, 5]
     assert "refit_every" not in cells[1].params
     result = run_config(config)
     assert result.exit_code == 0
@@ -170,8 +172,9 @@ def test_a_model_may_set_its_own_refit_schedule(tmp_path: Path) -> None:
 
 def test_shift_csv_has_a_verdict_for_every_cell(small_run) -> None:  # type: ignore[no-untyped-def]
     shift = pd.read_csv(small_run.path / "shift.csv")
-    assert list(shift.columns[:10]) == [
+    assert list(shift.columns[:11]) == [
         "dataset",
+        "series",
         "model",
         "seed",
         "best_lag",

@@ -28,7 +28,7 @@ def sales_forecasts() -> pd.DataFrame:
 
 
 def test_persistence_is_flagged_and_arima_is_not(sales_forecasts: pd.DataFrame) -> None:
-    table = shift_table(sales_forecasts, {"sales": load_dataset("sales")})
+    table = shift_table(sales_forecasts, {("sales", "sales"): load_dataset("sales")})
     verdicts = dict(zip(table["model"], table["verdict"], strict=True))
     assert verdicts["naive"] == "right_shift"
     assert verdicts["arima"] != "right_shift"
@@ -40,7 +40,7 @@ def test_persistence_is_flagged_and_arima_is_not(sales_forecasts: pd.DataFrame) 
 
 
 def test_comparisons_pair_every_model_with_naive_and_arima(sales_forecasts: pd.DataFrame) -> None:
-    table = comparisons_table(sales_forecasts, {"sales": load_dataset("sales")})
+    table = comparisons_table(sales_forecasts, {("sales", "sales"): load_dataset("sales")})
     dm = table[table["test"] == "diebold_mariano_hln"]
     pairs = set(zip(dm["model"], dm["reference"], strict=True))
     assert pairs == {("naive", "arima"), ("drift", "naive"), ("drift", "arima"), ("arima", "naive")}
@@ -60,6 +60,7 @@ def test_seed_aggregates_by_hand() -> None:
     metrics = pd.DataFrame(
         {
             "dataset": "d",
+            "series": "d",
             "model": "m",
             "seed": [0, 1, 2],
             "metric": "mse",
@@ -77,7 +78,14 @@ def test_seed_aggregates_by_hand() -> None:
 
 def test_seed_aggregates_skip_unseeded_models() -> None:
     metrics = pd.DataFrame(
-        {"dataset": "d", "model": "naive", "seed": [None], "metric": "mse", "value": [1.0]}
+        {
+            "dataset": "d",
+            "series": "d",
+            "model": "naive",
+            "seed": [None],
+            "metric": "mse",
+            "value": [1.0],
+        }
     )
     assert seed_aggregates(metrics, {"lstm_raw"}).empty
 
@@ -91,6 +99,49 @@ def test_shift_summary_counts_verdicts_per_seed() -> None:
             "verdict": ["right_shift", "right_shift", "clean"],
         }
     )
-    row = shift_summary(shift, {"m"}).iloc[0]
-    assert (row["n_seeds"], row["right_shift"], row["clean"], row["lagging"]) == (3, 2, 1, 0)
+    row = shift_summary(shift, {"m"}, set()).iloc[0]
+    assert row["seed"] == "all"
+    assert (row["n"], row["right_shift"], row["clean"], row["lagging"]) == (3, 2, 1, 0)
     assert row["majority"] == "right_shift"
+
+
+def test_shift_summary_counts_the_series_of_a_collection_per_seed() -> None:
+    shift = pd.DataFrame(
+        {
+            "dataset": "c",
+            "series": ["a", "b", "c", "a", "b", "c"],
+            "model": "m",
+            "seed": [0, 0, 0, 1, 1, 1],
+            "verdict": ["right_shift", "clean", "clean", "right_shift", "right_shift", "lagging"],
+        }
+    )
+    table = shift_summary(shift, {"m"}, {"c"}).set_index("seed")
+    assert table.loc[0, "n"] == 3
+    assert (table.loc[0, "right_shift"], table.loc[0, "clean"]) == (1, 2)
+    assert (table.loc[1, "right_shift"], table.loc[1, "lagging"]) == (2, 1)
+    assert (table.loc["all", "n"], table.loc["all", "right_shift"]) == (6, 3)
+
+
+def test_collection_aggregates_average_over_series_and_give_owa_against_naive2() -> None:
+    from shiftbench.evaluation.assess import collection_aggregates
+
+    rows = []
+    for model, smape, mase in (
+        ("naive2", (10.0, 14.0), (1.0, 1.4)),
+        ("theta", (8.0, 10.0), (0.8, 1.0)),
+    ):
+        for series, s_val, m_val in zip(("a", "b"), smape, mase, strict=True):
+            rows += [
+                {"dataset": "c", "series": series, "model": model, "seed": None,
+                 "metric": "smape", "value": s_val},
+                {"dataset": "c", "series": series, "model": model, "seed": None,
+                 "metric": "mase_seasonal", "value": m_val},
+            ]  # fmt: skip
+    metrics = pd.DataFrame(rows)
+    metrics["seed"] = metrics["seed"].astype("Int64")
+    out = collection_aggregates(metrics, {"c"}).set_index(["model", "metric"])["value"]
+    assert out[("naive2", "smape")] == 12.0
+    assert out[("theta", "smape")] == 9.0
+    # OWA = (9/12 + 0.9/1.2) / 2 = 0.75
+    assert out[("theta", "owa")] == pytest.approx(0.75)
+    assert out[("naive2", "owa")] == pytest.approx(1.0)

@@ -150,7 +150,8 @@ def test_a_seeded_run_writes_seed_rows_summaries_and_histories(tmp_path: Path) -
     lstm = metrics[metrics.model == "lstm_diff"]
     assert {"0", "1", "mean", "sd", "ci_low", "ci_high"} == set(lstm["seed"])
     summary = pd.read_csv(result.path / "shift_summary.csv")
-    assert summary.iloc[0]["n_seeds"] == 2
+    assert summary.iloc[0]["n"] == 2  # the seeds of the one series
+    assert summary.iloc[0]["seed"] == "all"
     history = pd.read_csv(result.path / "training_history.csv")
     assert set(history["seed"]) == {0, 1}
     assert history.groupby("seed")["epoch"].max().tolist() == [2, 2]

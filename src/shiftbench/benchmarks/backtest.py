@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import traceback
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,13 @@ from shiftbench.types import INTERVAL_LEVELS, Dataset, Forecast
 
 @dataclass
 class CellResult:
-    """What one (dataset, model, seed) cell produced."""
+    """What one (dataset, model, seed) cell — or one chunk of a collection's cell — produced.
+
+    ``metrics`` and ``info`` are keyed by series id (the dataset's name for a single series);
+    ``histories`` pairs each trained network's history with its series; ``series_failed``
+    names the series of a collection whose backtest failed (the others are kept). The cell
+    fails as a whole only when no series produced a forecast.
+    """
 
     dataset: str
     model: str
@@ -37,10 +44,12 @@ class CellResult:
     error: str | None = None
     wall_time_s: float = 0.0
     forecasts: pd.DataFrame | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    info: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    info: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    histories: list[dict[str, list[float]]] = field(default_factory=list)
+    histories: list[tuple[str, dict[str, list[float]]]] = field(default_factory=list)
+    series_failed: dict[str, str] = field(default_factory=dict)
+    chunk: int = 0
     cached: bool = False
     key: str = ""
 
@@ -173,6 +182,7 @@ def score_cell(
             y_hat=frame["y_hat"].to_numpy(dtype=np.float64),
             y_prev=prev,
             y_train=y[:n_train],
+            season_length=ds.season_length,
             sd=sd if np.all(np.isfinite(sd)) else None,
             intervals=intervals,
             in_sample=None if in_sample is None else (y[: len(in_sample)], in_sample),
@@ -191,6 +201,7 @@ def to_forecast_rows(
     out = pd.DataFrame(
         {
             "dataset": ds.name,
+            "series": ds.series_id,
             "model": model,
             "seed": pd.array([seed] * len(frame), dtype="Int64"),
             "cutoff": time_labels(ds.y.index[cutoffs]),  # labels of the test span only
@@ -200,46 +211,70 @@ def to_forecast_rows(
             "y_hat": frame["y_hat"].to_numpy(),
         }
     )
-    for col in FORECAST_COLUMNS[8:]:
+    for col in FORECAST_COLUMNS[FORECAST_COLUMNS.index("y_hat") + 1 :]:
         out[col] = frame[col].to_numpy() if col in frame.columns else np.nan
     return out
 
 
+def _error_text(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
 def run_cell(
-    ds: Dataset,
+    members: Dataset | Sequence[Dataset],
     model_name: str,
     params: dict[str, Any],
     seed: int | None,
     *,
     all_points: bool = False,
+    chunk: int = 0,
 ) -> CellResult:
-    """Run and score one cell; any exception becomes a failed cell with its error.
+    """Run and score one cell over the series ``members`` (one, or a chunk of a collection);
+    a failing series is recorded and the others go on.
 
     With ``all_points`` the cell also reports ``mse_all_points``
     (:func:`shiftbench.evaluation.metrics.mse_all_points`) where the model gives in-sample
     predictions.
     """
-    result = CellResult(dataset=ds.name, model=model_name, seed=seed)
+    if isinstance(members, Dataset):
+        members = (members,)
+    if not members:
+        raise ValueError("a cell needs at least one series")
+    result = CellResult(dataset=members[0].name, model=model_name, seed=seed, chunk=chunk)
     start = time.perf_counter()
-    try:
-        spec = get_model(model_name)
-        cell_params = dict(params)
-        if spec.capabilities.seeded and seed is not None:
-            cell_params["seed"] = seed
-        model = spec.build(ds, cell_params)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            done = backtest(model, ds)
-        notes: list[str] = []
-        result.metrics = score_cell(done.frame, ds, done.in_sample if all_points else None, notes)
-        result.forecasts = to_forecast_rows(done.frame, ds, model_name, seed)
-        result.info = done.info
-        result.warnings = done.warnings + notes
-        result.histories = done.histories
-    except Exception as exc:  # a failing cell must not stop the run
+    many = len(members) > 1
+    frames: list[pd.DataFrame] = []
+    tracebacks: dict[str, str] = {}
+    for ds in members:
+        sid = ds.series_id
+        try:
+            spec = get_model(model_name)
+            cell_params = dict(params)
+            if spec.capabilities.seeded and seed is not None:
+                cell_params["seed"] = seed
+            model = spec.build(ds, cell_params)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                done = backtest(model, ds)
+            notes: list[str] = []
+            result.metrics[sid] = score_cell(
+                done.frame, ds, done.in_sample if all_points else None, notes
+            )
+            frames.append(to_forecast_rows(done.frame, ds, model_name, seed))
+            result.info[sid] = done.info
+            prefix = f"series {sid}: " if many else ""
+            result.warnings += [prefix + w for w in done.warnings + notes]
+            result.histories += [(sid, h) for h in done.histories]
+        except Exception as exc:  # a failing series must not stop the run
+            result.series_failed[sid] = _error_text(exc)
+            tracebacks[sid] = traceback.format_exc(limit=-3)
+    if frames:
+        result.forecasts = pd.concat(frames, ignore_index=True)
+    else:
+        first = next(iter(result.series_failed))
         result.status = "failed"
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        result.error = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-        result.info = {"traceback": traceback.format_exc(limit=-3)}
+        result.error = result.series_failed[first]
+        result.info = {first: {"traceback": tracebacks[first]}}
     result.wall_time_s = time.perf_counter() - start
     return result

@@ -25,7 +25,7 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ import pandas as pd
 from shiftbench.benchmarks.backtest import CellResult
 from shiftbench.errors import ShiftbenchWarning
 from shiftbench.rundir import FORECAST_COLUMNS
-from shiftbench.types import Dataset
+from shiftbench.types import Dataset, collection_sha256
 
 #: Bumped whenever the entry layout changes; older entries are then misses.
 CACHE_FORMAT = 2
@@ -63,21 +63,25 @@ def _jsonable(value: Any) -> Any:
 
 
 def cell_identity(
-    ds: Dataset,
+    data: Dataset | Sequence[Dataset],
     model: str,
     resolved_params: dict[str, Any],
     seed: int | None,
     all_points: bool,
     version: str,
 ) -> dict[str, Any]:
-    """Everything that determines one cell's result, as plain JSON data."""
+    """Everything that determines one cell's result (a single series, or the chunk of a
+    collection's series it backtests), as plain JSON data."""
+    members = (data,) if isinstance(data, Dataset) else tuple(data)
+    ds = members[0]
     protocol = ds.protocol
     return {
         "format": CACHE_FORMAT,
         "shiftbench": version,
         "dataset": {
             "name": ds.name,
-            "sha256": ds.sha256,
+            "sha256": ds.sha256 if len(members) == 1 else collection_sha256(members),
+            "series": [m.series_id for m in members],
             "observed": list(ds.observed),
             "known_ahead": list(ds.known_ahead),
             "season_length": ds.season_length,
@@ -104,7 +108,7 @@ def identity_key(identity: dict[str, Any]) -> str:
 
 
 def cell_key(
-    ds: Dataset,
+    ds: Dataset | Sequence[Dataset],
     model: str,
     resolved_params: dict[str, Any],
     seed: int | None,
@@ -140,9 +144,11 @@ def encode_result(result: CellResult) -> dict[str, Any]:
     if frame is None:
         raise ValueError("only cells with forecasts are cached")
     columns: dict[str, list[Any]] = {}
-    for col in FORECAST_COLUMNS[3:]:
+    for col in _STORED:
         values = frame[col].tolist()
-        if col in ("cutoff", "ds"):
+        if col == "series":
+            columns[col] = [str(v) for v in values]
+        elif col in ("cutoff", "ds"):
             columns[col] = [v if isinstance(v, str) else int(v) for v in values]
         elif col == "h":
             columns[col] = [int(v) for v in values]
@@ -150,12 +156,32 @@ def encode_result(result: CellResult) -> dict[str, Any]:
             columns[col] = _finite_or_none(values)
     return {
         "wall_time_s": float(result.wall_time_s),
-        "metrics": [[k, float(v)] for k, v in result.metrics.items()],  # in scoring order
+        "metrics": [  # in scoring order
+            [series, k, float(v)]
+            for series, values in result.metrics.items()
+            for k, v in values.items()
+        ],
         "info": result.info,
         "warnings": list(result.warnings),
-        "histories": result.histories,
+        "histories": [[series, history] for series, history in result.histories],
+        "series_failed": result.series_failed,
+        "chunk": result.chunk,
         "forecasts": columns,
     }
+
+
+#: The forecast columns an entry stores (dataset, model and seed come from its identity).
+_STORED: tuple[str, ...] = tuple(
+    c for c in FORECAST_COLUMNS if c not in ("dataset", "model", "seed")
+)
+_NUMERIC: tuple[str, ...] = FORECAST_COLUMNS[FORECAST_COLUMNS.index("y") :]
+
+
+def _nested_metrics(rows: list[list[Any]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for series, name, value in rows:
+        out.setdefault(series, {})[name] = _number(value)
+    return out
 
 
 def _labels(values: Any) -> list[str | int]:
@@ -175,9 +201,21 @@ def decode_result(data: Any, identity: dict[str, Any], key: str) -> CellResult:
         raise _InvalidEntryError("the result is not an object")
     metrics = data.get("metrics")
     if not isinstance(metrics, list) or not all(
-        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in metrics
+        isinstance(row, list)
+        and len(row) == 3
+        and isinstance(row[0], str)
+        and isinstance(row[1], str)
+        for row in metrics
     ):
         raise _InvalidEntryError("metrics")
+    failed = data.get("series_failed")
+    if not isinstance(failed, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in failed.items()
+    ):
+        raise _InvalidEntryError("series_failed")
+    chunk = data.get("chunk")
+    if isinstance(chunk, bool) or not isinstance(chunk, int):
+        raise _InvalidEntryError("chunk")
     warns = data.get("warnings")
     if not isinstance(warns, list) or not all(isinstance(w, str) for w in warns):
         raise _InvalidEntryError("warnings")
@@ -187,13 +225,17 @@ def decode_result(data: Any, identity: dict[str, Any], key: str) -> CellResult:
     histories = data.get("histories")
     if not isinstance(histories, list):
         raise _InvalidEntryError("histories")
-    for history in histories:
-        if not isinstance(history, dict) or not all(
-            isinstance(k, str) and isinstance(v, list) for k, v in history.items()
+    for pair in histories:
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], dict)
+            and all(isinstance(k, str) and isinstance(v, list) for k, v in pair[1].items())
         ):
             raise _InvalidEntryError("histories")
     cols = data.get("forecasts")
-    if not isinstance(cols, dict) or set(cols) != set(FORECAST_COLUMNS[3:]):
+    if not isinstance(cols, dict) or set(cols) != set(_STORED):
         raise _InvalidEntryError("forecast columns")
     lengths = {len(v) if isinstance(v, list) else -1 for v in cols.values()}
     if len(lengths) != 1 or lengths.pop() < 1:
@@ -201,7 +243,12 @@ def decode_result(data: Any, identity: dict[str, Any], key: str) -> CellResult:
     h = cols["h"]
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in h):
         raise _InvalidEntryError("h")
-    numeric = {c: [_number(v) for v in cols[c]] for c in FORECAST_COLUMNS[6:]}
+    numeric = {c: [_number(v) for v in cols[c]] for c in _NUMERIC}
+    series = cols["series"]
+    if not all(isinstance(v, str) for v in series) or not set(series) <= set(
+        identity["dataset"]["series"]
+    ):
+        raise _InvalidEntryError("series")
     if not all(math.isfinite(v) for v in numeric["y_hat"] + numeric["y"]):
         raise _InvalidEntryError("non-finite forecast")
     n = len(h)
@@ -209,12 +256,13 @@ def decode_result(data: Any, identity: dict[str, Any], key: str) -> CellResult:
     frame = pd.DataFrame(
         {
             "dataset": identity["dataset"]["name"],
+            "series": series,
             "model": identity["model"],
             "seed": pd.array([seed] * n, dtype="Int64"),
             "cutoff": _labels(cols["cutoff"]),
             "ds": _labels(cols["ds"]),
             "h": np.asarray(h, dtype=np.int64),
-            **{c: np.asarray(numeric[c], dtype=np.float64) for c in FORECAST_COLUMNS[6:]},
+            **{c: np.asarray(numeric[c], dtype=np.float64) for c in _NUMERIC},
         }
     )
     return CellResult(
@@ -223,10 +271,14 @@ def decode_result(data: Any, identity: dict[str, Any], key: str) -> CellResult:
         seed=seed,
         wall_time_s=_number(data.get("wall_time_s")),
         forecasts=frame[list(FORECAST_COLUMNS)],
-        metrics={k: _number(v) for k, v in metrics},
+        metrics=_nested_metrics(metrics),
         info=info,
         warnings=list(warns),
-        histories=[{k: [_number(x) for x in v] for k, v in hist.items()} for hist in histories],
+        histories=[
+            (sid, {k: [_number(x) for x in v] for k, v in hist.items()}) for sid, hist in histories
+        ],
+        series_failed=dict(failed),
+        chunk=chunk,
         cached=True,
         key=key,
     )

@@ -27,9 +27,10 @@ from shiftbench.benchmarks.backtest import CellResult, run_cell
 from shiftbench.benchmarks.cache import Cache, cell_identity, default_cache_dir, identity_key
 from shiftbench.benchmarks.executors import EXECUTORS, Lost, Options
 from shiftbench.config import CsvDataset, RunConfig
-from shiftbench.datasets import load_csv, load_dataset
+from shiftbench.datasets import collection_subset, load_csv, load_dataset
 from shiftbench.errors import DataError, InputError, ShiftbenchWarning
 from shiftbench.evaluation.assess import (
+    collection_aggregates,
     comparisons_table,
     seed_aggregates,
     shift_summary,
@@ -48,7 +49,14 @@ from shiftbench.rundir import (
     new_run_dir,
     write_run,
 )
-from shiftbench.types import Dataset, Protocol, check_protocol_fits
+from shiftbench.types import (
+    Collection,
+    Dataset,
+    Protocol,
+    check_protocol_fits,
+    collection_sha256,
+    members_of,
+)
 
 Progress = Callable[[int, int, CellResult], None]
 Starting = Callable[[int, int, str], None]
@@ -61,15 +69,18 @@ CELL_THREADS = 1
 
 @dataclass(frozen=True)
 class Cell:
-    """One unit of work."""
+    """One unit of work: a model and seed over a dataset's series (all of them, or a chunk of
+    a collection's)."""
 
-    dataset: Dataset
+    dataset: str
+    members: tuple[Dataset, ...]
     model: str
     params: dict[str, Any]
     seed: int | None
     all_points: bool = False
     key: str = ""
     identity: dict[str, Any] = field(default_factory=dict)
+    chunk: int = 0
 
 
 @dataclass
@@ -112,9 +123,14 @@ class RunResult:
         return [c for c in self.cells if not c.ok]
 
     @property
+    def series_failed(self) -> int:
+        """How many series of collections failed inside otherwise finished cells."""
+        return sum(len(c.series_failed) for c in self.cells if c.ok)
+
+    @property
     def exit_code(self) -> int:
-        """0 when every cell succeeded, 3 when some failed (docs/contract.md)."""
-        return 3 if self.failed else 0
+        """0 when every cell (and series) succeeded, 3 when some failed (docs/contract.md)."""
+        return 3 if self.failed or self.series_failed else 0
 
 
 def _apply_options(ds: Dataset, options: dict[str, Any]) -> Dataset:
@@ -127,17 +143,49 @@ def _apply_options(ds: Dataset, options: dict[str, Any]) -> Dataset:
         refit_every=options.get("refit_every", proto.refit_every),
         lstm_window=options.get("lstm_window", proto.lstm_window),
     )
-    check_protocol_fits(ds.name, len(ds), protocol)
+    check_protocol_fits(ds.label, len(ds), protocol)
     season = options.get("season_length", ds.season_length)
     if season < 1:
         raise DataError(f"dataset {ds.name!r}: season_length must be >= 1, got {season}")
-    out = ds.with_protocol(protocol)
-    if season != ds.season_length:
-        out = Dataset(**{**out.__dict__, "season_length": season})
-    return out
+    return replace(ds.with_protocol(protocol), season_length=season)
 
 
-def _load_csv(spec: CsvDataset) -> Dataset:
+def _apply_collection(col: Collection, options: dict[str, Any]) -> Collection:
+    """A collection's protocol options, subset and ``min_length`` applied to its members."""
+    members = list(col.members)
+    subset = options.get("subset")
+    if subset is not None:
+        wanted = set(collection_subset(col.name, subset))
+        members = [m for m in members if m.series_id in wanted]
+    protocol_options = {k: v for k, v in options.items() if k not in ("subset", "min_length")}
+    min_length = options.get("min_length")
+    dropped = list(col.dropped)
+    kept = []
+    for member in members:
+        if min_length is not None and len(member) < min_length:
+            dropped.append(member.series_id)
+            continue
+        try:
+            kept.append(_apply_options(member, protocol_options))
+        except DataError as exc:
+            if min_length is not None:
+                dropped.append(member.series_id)
+                continue
+            raise DataError(f"{exc} (or set min_length for [dataset.{col.name}])") from None
+    if not kept:
+        raise DataError(f"dataset {col.name!r}: no series left to benchmark")
+    first = kept[0]
+    return replace(
+        col,
+        members=tuple(kept),
+        protocol=first.protocol,
+        season_length=first.season_length,
+        sha256=collection_sha256(kept),
+        dropped=tuple(dropped),
+    )
+
+
+def _load_csv(spec: CsvDataset) -> Dataset | Collection:
     return load_csv(
         spec.path,
         spec.target,
@@ -149,21 +197,36 @@ def _load_csv(spec: CsvDataset) -> Dataset:
         horizon=spec.horizon,
         season_length=spec.season_length,
         lstm_window=spec.lstm_window,
+        id_column=spec.id,
+        min_length=spec.min_length,
     )
 
 
-def resolve_datasets(config: RunConfig) -> list[Dataset]:
+def resolve_datasets(config: RunConfig) -> list[Dataset | Collection]:
     """Load every selected dataset with the config's protocol overrides applied."""
-    loaded = [load_dataset(name) for name in config.datasets]
+    loaded: list[Dataset | Collection] = [load_dataset(name) for name in config.datasets]
     loaded += [_load_csv(spec) for spec in config.csv]
-    return [
-        _apply_options(ds, {**config.protocol, **config.dataset_options.get(ds.name, {})})
-        for ds in loaded
-    ]
+    out: list[Dataset | Collection] = []
+    for ds in loaded:
+        options = {**config.protocol, **config.dataset_options.get(ds.name, {})}
+        if isinstance(ds, Collection):
+            out.append(_apply_collection(ds, options))
+        else:
+            for key in ("subset", "min_length"):
+                if key in options:
+                    raise DataError(f"dataset.{ds.name}.{key}: {ds.name!r} is a single series")
+            out.append(_apply_options(ds, options))
+    return out
 
 
-def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
-    """The grid in report order: dataset, then model, then seed (seeded models only).
+def _chunks(members: tuple[Dataset, ...], size: int) -> list[tuple[Dataset, ...]]:
+    return [members[i : i + size] for i in range(0, len(members), size)]
+
+
+def plan_cells(config: RunConfig, datasets: list[Dataset | Collection]) -> list[Cell]:
+    """The grid in report order: dataset, then model, then seed (seeded models only); a
+    collection's cell is split into chunks of at most ``chunk_size`` series, so that workers
+    share it.
 
     Each cell carries its cache key (see :mod:`shiftbench.benchmarks.cache`).
     """
@@ -172,10 +235,12 @@ def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
         for name in config.models:
             spec = get_model(name)
             params = dict(config.model_params.get(name, {}))
-            model_ds = ds
+            members = members_of(ds)
             if "refit_every" in params:  # the model's own re-estimation schedule
                 refit = params.pop("refit_every")
-                model_ds = ds.with_protocol(replace(ds.protocol, refit_every=refit))
+                members = tuple(
+                    m.with_protocol(replace(m.protocol, refit_every=refit)) for m in members
+                )
             seeds: tuple[int | None, ...] = (
                 tuple(config.seeds) if spec.capabilities.seeded else (None,)
             )
@@ -183,21 +248,24 @@ def plan_cells(config: RunConfig, datasets: list[Dataset]) -> list[Cell]:
                 resolved = dict(params)
                 if spec.capabilities.seeded and seed is not None:
                     resolved["seed"] = seed
-                full = spec.build(model_ds, resolved).get_params()
-                identity = cell_identity(
-                    model_ds, name, full, seed, config.mse_all_points, __version__
-                )
-                cells.append(
-                    Cell(
-                        model_ds,
-                        name,
-                        params,
-                        seed,
-                        config.mse_all_points,
-                        identity_key(identity),
-                        identity,
+                full = spec.build(members[0], resolved).get_params()
+                for chunk, part in enumerate(_chunks(members, config.chunk_size)):
+                    identity = cell_identity(
+                        part, name, full, seed, config.mse_all_points, __version__
                     )
-                )
+                    cells.append(
+                        Cell(
+                            ds.name,
+                            part,
+                            name,
+                            params,
+                            seed,
+                            config.mse_all_points,
+                            identity_key(identity),
+                            identity,
+                            chunk,
+                        )
+                    )
     return cells
 
 
@@ -207,7 +275,12 @@ def compute_cell(cell: Cell) -> CellResult:
 
     with threadpool_limits(limits=CELL_THREADS):
         result = run_cell(
-            cell.dataset, cell.model, cell.params, cell.seed, all_points=cell.all_points
+            cell.members,
+            cell.model,
+            cell.params,
+            cell.seed,
+            all_points=cell.all_points,
+            chunk=cell.chunk,
         )
     result.key = cell.key
     return result
@@ -215,7 +288,10 @@ def compute_cell(cell: Cell) -> CellResult:
 
 def _describe(cell: Cell) -> str:
     seed = "" if cell.seed is None else f" seed {cell.seed}"
-    return f"{cell.dataset.name} / {cell.model}{seed}"
+    part = (
+        f" (chunk {cell.chunk + 1}, {len(cell.members)} series)" if cell.members[0].series else ""
+    )
+    return f"{cell.dataset} / {cell.model}{seed}{part}"
 
 
 def expected_cost(cell: Cell) -> float:
@@ -224,7 +300,7 @@ def expected_cost(cell: Cell) -> float:
     cost nothing)."""
     family = get_model(cell.model).capabilities.family
     weight = 3.0 if family in ("neural", "statistical") else 0.01
-    return weight * len(cell.dataset)
+    return weight * sum(len(m) for m in cell.members)
 
 
 def dispatch_order(cells: list[Cell]) -> list[int]:
@@ -268,7 +344,12 @@ def execute(
         if isinstance(outcome, Lost):
             cell = cells[i]
             result = CellResult(
-                cell.dataset.name, cell.model, cell.seed, status="failed", error=outcome.reason
+                cell.dataset,
+                cell.model,
+                cell.seed,
+                status="failed",
+                error=outcome.reason,
+                chunk=cell.chunk,
             )
         finished[i] = result
         if cache is not None and result.ok:
@@ -288,9 +369,17 @@ def _frames(results: list[CellResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
         else pd.DataFrame(columns=list(FORECAST_COLUMNS))
     )
     rows = [
-        {"dataset": r.dataset, "model": r.model, "seed": r.seed, "metric": k, "value": v}
+        {
+            "dataset": r.dataset,
+            "series": series,
+            "model": r.model,
+            "seed": r.seed,
+            "metric": k,
+            "value": v,
+        }
         for r in results
-        for k, v in r.metrics.items()
+        for series, values in r.metrics.items()
+        for k, v in values.items()
     ]
     metrics = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
     metrics["seed"] = metrics["seed"].astype("Int64")
@@ -301,13 +390,17 @@ def _histories(results: list[CellResult]) -> pd.DataFrame:
     """Loss and validation loss per epoch of every trained network (one row per epoch)."""
     rows = []
     for r in results:
-        for fit, history in enumerate(r.histories):
+        fits: dict[str, int] = {}
+        for series, history in r.histories:
+            fit = fits.get(series, 0)
+            fits[series] = fit + 1
             losses = history.get("loss", [])
             val = history.get("val_loss", [])
             for epoch, loss in enumerate(losses, start=1):
                 rows.append(
                     {
                         "dataset": r.dataset,
+                        "series": series,
                         "model": r.model,
                         "seed": r.seed,
                         "fit": fit,
@@ -321,7 +414,10 @@ def _histories(results: list[CellResult]) -> pd.DataFrame:
     return frame
 
 
-def _cell_entry(r: CellResult) -> dict[str, Any]:
+def _cell_entry(r: CellResult, collection: bool) -> dict[str, Any]:
+    """A cell's manifest entry; for a single series, ``info`` is what its fit chose, for a
+    collection's chunk it maps each series to that."""
+    info: dict[str, Any] = r.info if collection else next(iter(r.info.values()), {})
     entry: dict[str, Any] = {
         "dataset": r.dataset,
         "model": r.model,
@@ -332,8 +428,12 @@ def _cell_entry(r: CellResult) -> dict[str, Any]:
         "key": r.key,
         "error": r.error,
         "warnings": r.warnings,
+        "info": info,
     }
-    entry["info"] = r.info
+    if collection:
+        entry["chunk"] = r.chunk
+        entry["n_series"] = len(r.metrics) + len(r.series_failed)
+        entry["series_failed"] = r.series_failed
     return entry
 
 
@@ -391,14 +491,15 @@ def cache_root(config: RunConfig) -> Path | None:
     return Path(config.cache_dir) if config.cache_dir else default_cache_dir()
 
 
-def check_sizes(config: RunConfig, datasets: list[Dataset]) -> None:
-    """Every model's training-span needs against every dataset (exit 2 before any cell runs)."""
+def check_sizes(config: RunConfig, datasets: list[Dataset | Collection]) -> None:
+    """Every model's training-span needs against every series (exit 2 before any cell runs)."""
     for ds in datasets:
         for name in config.models:
             params = {
                 k: v for k, v in config.model_params.get(name, {}).items() if k != "refit_every"
             }
-            get_model(name).check_fits(ds, params)
+            for member in members_of(ds):
+                get_model(name).check_fits(member, params)
 
 
 def model_entries(models: tuple[str, ...]) -> dict[str, dict[str, Any]]:
@@ -488,9 +589,14 @@ def run_config(
     results = _run_with_cache(config, cells, progress, starting, warned)
     finished = dt.datetime.now(dt.UTC)
     forecasts, metrics = _frames(results)
-    by_name = {ds.name: ds for ds in datasets}
+    by_series = {(m.name, m.series_id): m for ds in datasets for m in members_of(ds)}
+    collections = {ds.name for ds in datasets if isinstance(ds, Collection)}
     seeded = {name for name in config.models if get_model(name).capabilities.seeded}
-    shift = shift_table(forecasts, by_name)
+    shift = shift_table(forecasts, by_series)
+    if collections:
+        metrics = pd.concat(
+            [metrics, collection_aggregates(metrics, collections)], ignore_index=True
+        )
     if seeded:
         metrics = pd.concat(
             [metrics.astype({"seed": "object"}), seed_aggregates(metrics, seeded)],
@@ -500,8 +606,10 @@ def run_config(
         forecasts=forecasts,
         metrics=metrics,
         shift=shift,
-        comparisons=comparisons_table(forecasts, by_name),
-        shift_summary=shift_summary(shift, seeded) if seeded else None,
+        comparisons=comparisons_table(forecasts, by_series),
+        shift_summary=shift_summary(shift, seeded, collections)
+        if (seeded or collections)
+        else None,
         history=_histories(results),
     )
     try:
@@ -517,7 +625,7 @@ def run_config(
             models=model_entries(config.models),
             seeds=config.seeds,
             environment=environment(config.seeds, bool(seeded), CELL_THREADS),
-            cells=[_cell_entry(r) for r in results],
+            cells=[_cell_entry(r, r.dataset in collections) for r in results],
             warnings=run_warnings,
         )
         write_run(run_dir, manifest, frames)

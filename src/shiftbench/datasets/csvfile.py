@@ -6,6 +6,7 @@ import difflib
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,13 @@ import pandas as pd
 from shiftbench.csvio import read_csv_or_fail
 from shiftbench.datasets.base import file_sha256, frame_sha256
 from shiftbench.errors import DataError, ShiftbenchWarning
-from shiftbench.types import Dataset, Protocol, check_protocol_fits
+from shiftbench.types import (
+    Collection,
+    Dataset,
+    Protocol,
+    check_protocol_fits,
+    collection_sha256,
+)
 
 
 def _column(frame: pd.DataFrame, name: str, path: Path, role: str) -> pd.Series:
@@ -26,7 +33,9 @@ def _column(frame: pd.DataFrame, name: str, path: Path, role: str) -> pd.Series:
     return frame[name]
 
 
-def _numeric(values: pd.Series, path: Path, name: str, *, finite: bool) -> np.ndarray:
+def _numeric(
+    values: pd.Series, path: Path, name: str, lines: np.ndarray, *, finite: bool
+) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         converted = values.astype(np.float64)
     else:
@@ -35,17 +44,17 @@ def _numeric(values: pd.Series, path: Path, name: str, *, finite: bool) -> np.nd
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"{path}: column {name!r} line {pos + 2}: non-numeric value {values.iloc[pos]!r}"
+            f"{path}: column {name!r} line {lines[pos]}: non-numeric value {values.iloc[pos]!r}"
         )
     array = converted.to_numpy(dtype=np.float64)
     if finite and not np.all(np.isfinite(array)):
         pos = int(np.flatnonzero(~np.isfinite(array))[0])
         what = "NaN (missing value)" if math.isnan(array[pos]) else "infinite value"
-        raise DataError(f"{path}: column {name!r} line {pos + 2}: {what}")
+        raise DataError(f"{path}: column {name!r} line {lines[pos]}: {what}")
     return array
 
 
-def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.Series:
+def _parse_dates(raw: pd.Series, path: Path, column: str, lines: np.ndarray) -> pd.Series:
     """Dates of one column; dates with differing UTC offsets are refused, naming the first."""
     parsed = None
     try:
@@ -64,24 +73,26 @@ def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.Series:
                 offsets.append(pd.Timestamp(text).utcoffset())
             except (ValueError, TypeError, OverflowError):
                 raise DataError(
-                    f"{path}: column {column!r} line {pos + 2}: not a date: {text!r}"
+                    f"{path}: column {column!r} line {lines[pos]}: not a date: {text!r}"
                 ) from None
             if offsets[-1] != offsets[0]:
                 raise DataError(
-                    f"{path}: column {column!r} line {pos + 2}: dates with mixed time zones "
+                    f"{path}: column {column!r} line {lines[pos]}: dates with mixed time zones "
                     f"({raw.iloc[0]!r} and {text!r}); give every date the same offset"
                 )
         raise DataError(f"{path}: column {column!r}: dates pandas cannot read as one series")
     return parsed
 
 
-def _warn_first_gap(steps: np.ndarray, index: pd.DatetimeIndex, path: Path, column: str) -> None:
+def _warn_first_gap(
+    steps: np.ndarray, index: pd.DatetimeIndex, path: Path, column: str, lines: np.ndarray
+) -> None:
     """Warn (once) that the dates are irregular, naming the first gap."""
     values, counts = np.unique(steps, return_counts=True)
     usual = values[np.argmax(counts)]
     pos = int(np.flatnonzero(steps != usual)[0])
     warnings.warn(
-        f"{path}: column {column!r}: irregular dates; the first gap follows line {pos + 2} "
+        f"{path}: column {column!r}: irregular dates; the first gap follows line {lines[pos]} "
         f"({index[pos].isoformat()} -> {index[pos + 1].isoformat()}); time is taken as the "
         "row order",
         ShiftbenchWarning,
@@ -113,8 +124,11 @@ def load_csv(
     horizon: int = 1,
     season_length: int = 1,
     lstm_window: int = 3,
-) -> Dataset:
-    """Read a CSV file into a :class:`Dataset`.
+    id_column: str | None = None,
+    min_length: int | None = None,
+) -> Dataset | Collection:
+    """Read a CSV file into a :class:`Dataset`, or a long file of many series (``id_column``)
+    into a :class:`Collection`.
 
     Parameters
     ----------
@@ -134,6 +148,12 @@ def load_csv(
         Dataset name in the run (default: the file's stem).
     test_size, horizon, season_length, lstm_window
         The protocol and seasonal period.
+    id_column
+        For a long file of many series: the column naming each row's series. Rows of one series
+        need not be contiguous; each series' dates must be increasing.
+    min_length
+        With ``id_column``: series shorter than this are dropped (their ids are recorded);
+        without it a series too short for the protocol is an error naming it.
 
     Raises
     ------
@@ -153,12 +173,12 @@ def load_csv(
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     header = read_csv_or_fail(path, exact=False, nrows=0)
-    wanted = [target, *([date] if date else []), *exog, *known_ahead]
-    for column, role in zip(
-        wanted,
-        ["target", *(["date"] if date else []), *(["covariate"] * (len(exog) + len(known_ahead)))],
-        strict=True,
-    ):
+    roles = {target: "target", **({date: "date"} if date else {})}
+    roles.update({c: "covariate" for c in [*exog, *known_ahead]})
+    if id_column is not None:
+        roles[id_column] = "id"
+    wanted = list(roles)
+    for column, role in roles.items():
         _column(header, column, path, role)
     # Only the columns used are parsed; numbers are parsed as numbers by the C reader (what is
     # not a number is found, with its line, by _numeric), dates as text.
@@ -166,70 +186,131 @@ def load_csv(
         path,
         exact=True,
         usecols=list(dict.fromkeys(wanted)),
-        dtype={date: str} if date else None,
+        dtype={c: str for c in (date, id_column) if c},
         keep_default_na=False,
         na_values=[""],
     )
     if frame.empty:
         raise DataError(f"{path}: the file has no data rows")
-    y_values = _numeric(_column(frame, target, path, "target"), path, target, finite=True)
+    ds_name = name or path.stem
+    protocol = Protocol(test_size=test_size, horizon=horizon, lstm_window=lstm_window)
+    source = f"user file {path.name} (sha256 {file_sha256(path)})"
+    observed = tuple(c for c in exog if c not in known_ahead)
+    if id_column is None:
+        ds = _one_series(frame, path, target, date, observed, tuple(known_ahead), ds_name, "")
+        try:
+            check_protocol_fits(ds_name, len(ds.y), protocol)
+        except DataError as exc:
+            raise DataError(f"{path}: {exc}") from None
+        return replace(
+            ds,
+            season_length=season_length,
+            protocol=protocol,
+            source=source,
+            description=f"column {target!r} of {path.name}",
+        )
+    ids = frame[id_column].astype(str).str.strip()
+    if (ids == "").any():
+        line = int(np.flatnonzero((ids == "").to_numpy())[0]) + 2
+        raise DataError(f"{path}: column {id_column!r} line {line}: empty series id")
+    members: list[Dataset] = []
+    dropped: list[str] = []
+    for sid, part in frame.groupby(ids, sort=False):
+        member = _one_series(
+            part.drop(columns=[id_column]), path, target, date, observed, tuple(known_ahead),
+            ds_name, str(sid),
+        )  # fmt: skip
+        if min_length is not None and len(member.y) < min_length:
+            dropped.append(str(sid))
+            continue
+        try:
+            check_protocol_fits(member.label, len(member.y), protocol)
+        except DataError as exc:
+            hint = "" if min_length is not None else "; min_length drops such series"
+            raise DataError(f"{path}: {exc}{hint}") from None
+        members.append(
+            replace(member, season_length=season_length, protocol=protocol, source=source)
+        )
+    if not members:
+        raise DataError(f"{path}: no series of at least min_length {min_length} points")
+    return Collection(
+        name=ds_name,
+        members=tuple(members),
+        season_length=season_length,
+        frequency=members[0].frequency,
+        protocol=protocol,
+        source=source,
+        sha256=collection_sha256(members),
+        metadata=pd.DataFrame({"unique_id": [m.series for m in members]}),
+        dropped=tuple(dropped),
+        description=f"column {target!r} of {path.name}, one series per {id_column!r}",
+    )
 
+
+def _one_series(
+    frame: pd.DataFrame,
+    path: Path,
+    target: str,
+    date: str | None,
+    observed: tuple[str, ...],
+    known_ahead: tuple[str, ...],
+    name: str,
+    series: str,
+) -> Dataset:
+    """One series from its rows of the file (the frame's index is the row number, so errors
+    name the file's line)."""
+    lines = frame.index.to_numpy() + 2
+    where = f" (series {series!r})" if series else ""
+    y_values = _numeric(_column(frame, target, path, "target"), path, target, lines, finite=True)
     if date is not None:
         raw_dates = _column(frame, date, path, "date")
-        parsed = _parse_dates(raw_dates, path, date)
+        parsed = _parse_dates(raw_dates, path, date, lines)
         if parsed.isna().any():
             pos = int(np.flatnonzero(parsed.isna().to_numpy())[0])
             raise DataError(
-                f"{path}: column {date!r} line {pos + 2}: not a date: {raw_dates.iloc[pos]!r}"
+                f"{path}: column {date!r} line {lines[pos]}: not a date: {raw_dates.iloc[pos]!r}"
             )
         index = pd.DatetimeIndex(parsed, name=date)
         steps = np.diff(index.asi8)
         if np.any(steps == 0):
             pos = int(np.flatnonzero(steps == 0)[0]) + 1
             raise DataError(
-                f"{path}: column {date!r} line {pos + 2}: duplicate date {index[pos].date()}"
+                f"{path}: column {date!r} line {lines[pos]}: duplicate date "
+                f"{index[pos].date()}{where}"
             )
         if np.any(steps < 0):
             pos = int(np.flatnonzero(steps < 0)[0]) + 1
             raise DataError(
-                f"{path}: column {date!r} line {pos + 2}: dates not sorted "
-                f"({index[pos]} comes after {index[pos - 1]})"
+                f"{path}: column {date!r} line {lines[pos]}: dates not sorted "
+                f"({index[pos]} comes after {index[pos - 1]}){where}"
             )
         freq = _infer_freq(index)
         if freq is not None:
             index = pd.DatetimeIndex(index, freq=freq)
         elif len(steps) >= 2:
-            _warn_first_gap(steps, index, path, date)
+            _warn_first_gap(steps, index, path, date, lines)
     else:
         index = pd.RangeIndex(len(frame), name="t")  # type: ignore[assignment]
         freq = None
-
     y = pd.Series(y_values, index=index, name=target)
     exog_frame: pd.DataFrame | None = None
-    observed = [c for c in exog if c not in known_ahead]
-    covariates = list(observed) + list(known_ahead)
+    covariates = [*observed, *known_ahead]
     if covariates:
-        data = {}
-        for col in covariates:
-            data[col] = _numeric(_column(frame, col, path, "covariate"), path, col, finite=True)
+        data = {
+            col: _numeric(_column(frame, col, path, "covariate"), path, col, lines, finite=True)
+            for col in covariates
+        }
         exog_frame = pd.DataFrame(data, index=index)
-
-    ds_name = name or path.stem
-    protocol = Protocol(test_size=test_size, horizon=horizon, lstm_window=lstm_window)
-    try:
-        check_protocol_fits(ds_name, len(y), protocol)
-    except DataError as exc:
-        raise DataError(f"{path}: {exc}") from None
     return Dataset(
-        name=ds_name,
+        name=name,
         y=y,
         exog=exog_frame,
-        season_length=season_length,
+        season_length=1,
         frequency=freq,
-        protocol=protocol,
-        source=f"user file {path.name} (sha256 {file_sha256(path)})",
+        protocol=Protocol(test_size=1),
+        source="",
         sha256=frame_sha256(y, exog_frame),
-        observed=tuple(observed),
-        known_ahead=tuple(known_ahead),
-        description=f"column {target!r} of {path.name}",
+        observed=observed,
+        known_ahead=known_ahead,
+        series=series,
     )

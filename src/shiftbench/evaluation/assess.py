@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from shiftbench.evaluation.metrics import owa
 from shiftbench.evaluation.shift import VERDICTS, detect_shift
 from shiftbench.evaluation.stats import diebold_mariano, pesaran_timmermann
 from shiftbench.rundir import (
+    ALL,
     COMPARISON_COLUMNS,
     METRIC_COLUMNS,
     SHIFT_COLUMNS,
@@ -25,7 +27,9 @@ from shiftbench.rundir import (
 )
 from shiftbench.types import Dataset
 
-CELL_KEYS = ["dataset", "model", "seed"]
+CELL_KEYS = ["dataset", "series", "model", "seed"]
+#: A series of a run: (dataset, series id) -> its Dataset.
+SeriesMap = Mapping[tuple[str, str], Dataset]
 #: The models every other model is tested against.
 REFERENCES: tuple[str, ...] = ("naive", "arima")
 #: Significance level used for the ``better`` column and for the shift verdicts.
@@ -49,19 +53,19 @@ def _cells(frame: pd.DataFrame) -> list[tuple[tuple[object, ...], pd.DataFrame]]
 
 def shift_table(
     forecasts: pd.DataFrame,
-    datasets: Mapping[str, Dataset],
+    datasets: SeriesMap,
     *,
     max_lag: int = 5,
     alpha: float = ALPHA,
 ) -> pd.DataFrame:
-    """One right-shift verdict per (dataset, model, seed) cell, from its one-step forecasts.
+    """One right-shift verdict per (dataset, series, model, seed), from its one-step forecasts.
 
     The observations before the first target are passed as history, so the delayed series and
     the persistence forecast exist from the first origin on.
     """
     rows = []
-    for (dataset, model, seed), group in _cells(forecasts[forecasts["h"] == 1]):
-        ds = datasets[str(dataset)]
+    for (dataset, series, model, seed), group in _cells(forecasts[forecasts["h"] == 1]):
+        ds = datasets[(str(dataset), str(series))]
         y = ds.y.to_numpy(dtype=np.float64)
         first = _tail_positions(ds, max_lag)[group["ds"].iloc[0]]
         history = y[max(0, first - max_lag) : first]
@@ -72,7 +76,15 @@ def shift_table(
             alpha=alpha,
             history=history,
         )
-        rows.append({"dataset": dataset, "model": model, "seed": seed, **verdict.as_row(max_lag)})
+        rows.append(
+            {
+                "dataset": dataset,
+                "series": series,
+                "model": model,
+                "seed": seed,
+                **verdict.as_row(max_lag),
+            }
+        )
     columns = [*SHIFT_COLUMNS, *shift_lag_columns(max_lag)]
     table = pd.DataFrame(rows, columns=columns)
     table["seed"] = table["seed"].astype("Int64")
@@ -80,18 +92,31 @@ def shift_table(
     return table
 
 
-def shift_summary(shift: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
-    """For seeded models: how many seeds show each verdict, and the most common one."""
+def _count_row(keys: dict[str, object], verdicts: pd.Series) -> dict[str, object]:
+    counts = verdicts.value_counts()
+    row: dict[str, object] = {**keys, "n": len(verdicts)}
+    for verdict in VERDICTS:
+        row[verdict] = int(counts.get(verdict, 0))
+    row["majority"] = max(VERDICTS, key=lambda v: (counts.get(v, 0), -VERDICTS.index(v)))
+    return row
+
+
+def shift_summary(shift: pd.DataFrame, seeded: set[str], collections: set[str]) -> pd.DataFrame:
+    """How many series (per seed) show each verdict, and the most common one.
+
+    For a collection, one row per (dataset, model, seed) counts its series; for a seeded model,
+    a row with ``seed = all`` counts every (series, seed) pair, so that for a single series it
+    counts the seeds.
+    """
     rows = []
     for (dataset, model), group in shift.groupby(["dataset", "model"], sort=False):
-        if model not in seeded:
-            continue
-        counts = group["verdict"].value_counts()
-        row: dict[str, object] = {"dataset": dataset, "model": model, "n_seeds": len(group)}
-        for verdict in VERDICTS:
-            row[verdict] = int(counts.get(verdict, 0))
-        row["majority"] = max(VERDICTS, key=lambda v: (counts.get(v, 0), -VERDICTS.index(v)))
-        rows.append(row)
+        if dataset in collections:
+            for seed, per_seed in group.groupby("seed", sort=True, dropna=False):
+                keys = {"dataset": dataset, "model": model, "seed": seed}
+                rows.append(_count_row(keys, per_seed["verdict"]))
+        if model in seeded:
+            keys = {"dataset": dataset, "model": model, "seed": ALL}
+            rows.append(_count_row(keys, group["verdict"]))
     return pd.DataFrame(rows, columns=[*SHIFT_SUMMARY_KEYS, *VERDICTS, "majority"])
 
 
@@ -104,7 +129,7 @@ def _better(model: str, reference: str, loss_m: np.ndarray, loss_r: np.ndarray) 
     return "tie"
 
 
-def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) -> pd.DataFrame:
+def comparisons_table(forecasts: pd.DataFrame, datasets: SeriesMap) -> pd.DataFrame:
     """Diebold–Mariano (HLN) of every model against ``naive`` and ``arima`` on the same origins,
     per step ahead, and the Pesaran–Timmermann directional test of every model.
 
@@ -112,8 +137,14 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) 
     on the common origins. For h > 1 the DM variance uses Newey–West weights up to lag h − 1.
     """
     rows: list[dict[str, object]] = []
-    for (dataset, model, seed), group in _cells(forecasts):
-        ds = datasets[str(dataset)]
+    references = {
+        (str(key[0]), str(key[1]), str(key[2]), int(str(key[3]))): group
+        for key, group in forecasts[forecasts["model"].isin(REFERENCES)].groupby(
+            ["dataset", "series", "model", "h"], sort=False
+        )
+    }
+    for (dataset, series, model, seed), group in _cells(forecasts):
+        ds = datasets[(str(dataset), str(series))]
         y = ds.y.to_numpy(dtype=np.float64)
         position = _tail_positions(ds, 0)
         for h, rows_h in group.groupby("h", sort=True):
@@ -121,12 +152,8 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) 
             for reference in REFERENCES:
                 if reference == model:
                     continue
-                ref = forecasts[
-                    (forecasts["dataset"] == dataset)
-                    & (forecasts["model"] == reference)
-                    & (forecasts["h"] == h)
-                ]
-                if ref.empty or ref["seed"].notna().any():
+                ref = references.get((str(dataset), str(series), reference, h))
+                if ref is None or ref["seed"].notna().any():
                     continue
                 joined = rows_h.merge(ref[["cutoff", "y_hat"]], on="cutoff", suffixes=("", "_ref"))
                 if len(joined) < 2:
@@ -137,6 +164,7 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) 
                 rows.append(
                     {
                         "dataset": dataset,
+                        "series": series,
                         "model": model,
                         "seed": seed,
                         "h": h,
@@ -155,6 +183,7 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: Mapping[str, Dataset]) 
             rows.append(
                 {
                     "dataset": dataset,
+                    "series": series,
                     "model": model,
                     "seed": seed,
                     "h": h,
@@ -181,8 +210,8 @@ def seed_aggregates(metrics: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
     """
     rows = []
     subset = metrics[metrics["model"].isin(seeded)]
-    for (dataset, model, metric), group in subset.groupby(
-        ["dataset", "model", "metric"], sort=False
+    for (dataset, series, model, metric), group in subset.groupby(
+        ["dataset", "series", "model", "metric"], sort=False
     ):
         values = group["value"].to_numpy(dtype=np.float64)
         values = values[np.isfinite(values)]
@@ -199,6 +228,7 @@ def seed_aggregates(metrics: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
             rows.append(
                 {
                     "dataset": dataset,
+                    "series": series,
                     "model": model,
                     "seed": label,
                     "metric": metric,
@@ -206,3 +236,47 @@ def seed_aggregates(metrics: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+
+
+def collection_aggregates(metrics: pd.DataFrame, collections: set[str]) -> pd.DataFrame:
+    """For every cell of a collection, rows with ``series = all``: each metric's mean over the
+    series where it is finite (sMAPE and MASE averaged as the M competitions average them), and
+    ``owa`` against ``naive2`` where it ran (:func:`shiftbench.evaluation.metrics.owa`, from
+    the mean sMAPE and the mean seasonal MASE)."""
+    subset = metrics[metrics["dataset"].isin(collections)]
+    rows: list[dict[str, object]] = []
+    means: dict[tuple[object, object, int | None, object], float] = {}
+    for (dataset, model, seed, metric), group in subset.groupby(
+        ["dataset", "model", "seed", "metric"], sort=False, dropna=False
+    ):
+        values = group["value"].to_numpy(dtype=np.float64)
+        values = values[np.isfinite(values)]
+        key_seed = int(str(seed)) if str(seed).isdigit() else None
+        means[(dataset, model, key_seed, metric)] = (
+            float(values.mean()) if len(values) else math.nan
+        )
+    for (dataset, model, seed, metric), mean in means.items():
+        rows.append(_metric_row(dataset, model, seed, metric, mean))
+    for (dataset, model, seed, metric), mean in list(means.items()):
+        base_smape = means.get((dataset, "naive2", None, "smape"))
+        base_mase = means.get((dataset, "naive2", None, "mase_seasonal"))
+        mase = means.get((dataset, model, seed, "mase_seasonal"))
+        if metric != "smape" or base_smape is None or base_mase is None or mase is None:
+            continue
+        rows.append(
+            _metric_row(dataset, model, seed, "owa", owa(mean, mase, base_smape, base_mase))
+        )
+    return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+
+
+def _metric_row(
+    dataset: object, model: object, seed: int | None, metric: object, value: float
+) -> dict[str, object]:
+    return {
+        "dataset": dataset,
+        "series": ALL,
+        "model": model,
+        "seed": seed,
+        "metric": metric,
+        "value": value,
+    }

@@ -207,6 +207,22 @@ def crps_gaussian(y: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> float:
     return float(np.mean(value))
 
 
+def owa(smape_model: float, mase_model: float, smape_naive2: float, mase_naive2: float) -> float:
+    """Overall weighted average: the mean of sMAPE and MASE, each relative to Naive2's.
+
+    The M4 competition's summary measure (Makridakis, Spiliotis & Assimakopoulos, "The M4
+    Competition: 100,000 time series and 61 forecasting methods", *IJF* 36(1), 2020, §2.2):
+    OWA = ½·(sMAPE/sMAPE_Naive2 + MASE/MASE_Naive2), with the collection's mean sMAPE and
+    mean (seasonal) MASE. Below 1: better than Naive2.
+
+    >>> owa(10.0, 1.0, 12.5, 0.8)  # ½·(0.8 + 1.25)
+    1.025
+    """
+    if smape_naive2 == 0.0 or mase_naive2 == 0.0:
+        return math.nan
+    return 0.5 * (smape_model / smape_naive2 + mase_model / mase_naive2)
+
+
 def mse_all_points(
     y: ArrayLike, y_hat: ArrayLike, y_in_sample: ArrayLike, y_hat_in_sample: ArrayLike
 ) -> float:
@@ -244,6 +260,8 @@ class Inputs:
     sd: FloatArray | None = None
     intervals: Mapping[int, tuple[FloatArray, FloatArray]] | None = None
     in_sample: tuple[FloatArray, FloatArray] | None = None
+    #: Never given to one cell: marks the metrics computed over a whole collection (OWA).
+    collection: None = None
 
 
 Direction = Literal["lower", "higher", "nominal"]
@@ -263,7 +281,7 @@ class Metric:
     compute: Callable[[Inputs], float]
     direction: Direction = "lower"
     nominal: float | None = None
-    needs: Literal["sd", "intervals", "in_sample"] | None = None
+    needs: Literal["sd", "intervals", "in_sample", "collection"] | None = None
     latex: bool = False
 
     def worsening(self, base: float, new: float) -> float:
@@ -299,6 +317,10 @@ def _crps(inputs: Inputs) -> float:
     return crps_gaussian(inputs.y, inputs.y_hat, inputs.sd)
 
 
+def _over_collection(inputs: Inputs) -> float:
+    raise ValueError("computed over a collection, by shiftbench.evaluation.assess")
+
+
 def _all_points(inputs: Inputs) -> float:
     assert inputs.in_sample is not None
     return mse_all_points(inputs.y, inputs.y_hat, *inputs.in_sample)
@@ -314,8 +336,11 @@ METRICS: dict[str, Metric] = {
         Metric("mae", "MAE", lambda i: mae(i.y, i.y_hat), latex=True),
         Metric("mape", "MAPE %", lambda i: mape(i.y, i.y_hat)),
         Metric("smape", "sMAPE %", lambda i: smape(i.y, i.y_hat)),
+        Metric("mase", "MASE", lambda i: mase(i.y, i.y_hat, i.y_train, 1), latex=True),
         Metric(
-            "mase", "MASE", lambda i: mase(i.y, i.y_hat, i.y_train, i.season_length), latex=True
+            "mase_seasonal",
+            "MASE (m)",
+            lambda i: mase(i.y, i.y_hat, i.y_train, i.season_length),
         ),
         Metric("r2", "R²", lambda i: r2(i.y, i.y_hat), direction="higher"),
         Metric("theil_u2", "U2 (vs naive)", lambda i: theil_u2(i.y, i.y_hat, i.y_prev), latex=True),
@@ -338,6 +363,7 @@ METRICS: dict[str, Metric] = {
         ),
         Metric("crps", "CRPS", _crps, needs="sd", latex=True),
         Metric("mse_all_points", "MSE all pts", _all_points, needs="in_sample"),
+        Metric("owa", "OWA (vs naive2)", _over_collection, needs="collection"),
     )
 }
 

@@ -36,7 +36,7 @@ from shiftbench.evaluation.assess import ALPHA
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.stats import diebold_mariano
 from shiftbench.reports.escape import slug
-from shiftbench.rundir import RunData, load_run
+from shiftbench.rundir import ALL, RunData, load_run
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,19 @@ class Comparison:
         return 1 if any(not g.held for g in self.gates) else 0
 
 
-def _cells(run: RunData) -> set[tuple[str, str, str]]:
+Key = tuple[str, str, str, str]  # dataset, series, model, seed
+
+
+def _cells(run: RunData) -> set[Key]:
     m = run.cell_metrics()
-    return set(zip(m["dataset"], m["model"], m["seed"], strict=True))
+    m = m[m["series"] != ALL]
+    return set(zip(m["dataset"], m["series"], m["model"], m["seed"], strict=True))
 
 
-def _label(cell: tuple[str, str, str]) -> str:
-    d, m, s = cell
-    return f"{d} / {m}" + (f" / seed {s}" if s else "")
+def _label(cell: Key) -> str:
+    d, series, m, s = cell
+    where = f"{d} / {series}" if series != d else d
+    return f"{where} / {m}" + (f" / seed {s}" if s else "")
 
 
 def _majority(verdicts: list[str]) -> str:
@@ -147,7 +152,9 @@ def compare_runs(
     base_cells, new_cells = _cells(base), _cells(new)
     common = base_cells & new_cells
     bm, nm = base.cell_metrics(), new.cell_metrics()
-    merged = bm.merge(nm, on=["dataset", "model", "seed", "metric"], suffixes=("_base", "_new"))
+    merged = bm.merge(
+        nm, on=["dataset", "series", "model", "seed", "metric"], suffixes=("_base", "_new")
+    )
     merged = merged.rename(columns={"value_base": "base", "value_new": "new"})
     merged["change"] = merged["new"] - merged["base"]
     merged["relative_change"] = [
@@ -175,14 +182,23 @@ def compare_runs(
     )
 
 
-def _noise(
-    base: RunData, new: RunData, common: set[tuple[str, str, str]], merged: pd.DataFrame
-) -> pd.DataFrame:
+def _noise(base: RunData, new: RunData, common: set[Key], merged: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    bf, nf = base.forecasts, new.forecasts
-    for dataset, model, _ in sorted(c for c in common if c[2] == ""):
-        a = bf[(bf.dataset == dataset) & (bf.model == model) & (bf.seed == "") & (bf.h == 1)]
-        b = nf[(nf.dataset == dataset) & (nf.model == model) & (nf.seed == "") & (nf.h == 1)]
+    keys = ["dataset", "series", "model"]
+    one_step = {
+        name: {
+            tuple(str(v) for v in k): g
+            for k, g in run.forecasts[(run.forecasts.seed == "") & (run.forecasts.h == 1)].groupby(
+                keys, sort=False
+            )
+        }
+        for name, run in (("base", base), ("new", new))
+    }
+    for dataset, series, model, _ in sorted(c for c in common if c[3] == ""):
+        a = one_step["base"].get((dataset, series, model))
+        b = one_step["new"].get((dataset, series, model))
+        if a is None or b is None:
+            continue
         joined = a.merge(b, on=["cutoff", "ds"], suffixes=("_base", "_new"))
         if len(joined) < 2 or len(joined) != len(a) or len(joined) != len(b):
             continue
@@ -193,6 +209,7 @@ def _noise(
         rows.append(
             {
                 "dataset": dataset,
+                "series": series,
                 "model": model,
                 "seeds": "",
                 "test": "diebold_mariano_hln",
@@ -203,8 +220,8 @@ def _noise(
             }
         )
     seeded = merged[merged["seed"] != ""]
-    for key, group in seeded.groupby(["dataset", "model", "metric"]):
-        dataset, model, metric = (str(k) for k in key)
+    for key, group in seeded.groupby(["dataset", "series", "model", "metric"]):
+        dataset, series, model, metric = (str(k) for k in key)
         x, y = group["base"].to_numpy(np.float64), group["new"].to_numpy(np.float64)
         x, y = x[np.isfinite(x)], y[np.isfinite(y)]
         if len(x) < 2 or len(y) < 2:
@@ -217,6 +234,7 @@ def _noise(
         rows.append(
             {
                 "dataset": dataset,
+                "series": series,
                 "model": model,
                 "seeds": str(len(group)),
                 "test": "welch_t_over_seeds",
@@ -230,6 +248,7 @@ def _noise(
         rows,
         columns=[
             "dataset",
+            "series",
             "model",
             "seeds",
             "test",
@@ -242,7 +261,7 @@ def _noise(
 
 
 def _verdicts(base: RunData, new: RunData) -> pd.DataFrame:
-    keys = ["dataset", "model", "seed"]
+    keys = ["dataset", "series", "model", "seed"]
     joined = base.shift[[*keys, "verdict"]].merge(
         new.shift[[*keys, "verdict"]], on=keys, suffixes=("_base", "_new")
     )
@@ -271,15 +290,20 @@ def _evaluate(
     if rows.empty and gate.metric not in set(base.metrics["metric"]) | set(new.metrics["metric"]):
         raise InputError(f"--fail-on: no metric {gate.metric!r} in these runs")
     if not allow_missing:
-        keys = ["dataset", "model", "seed"]
+        keys = ["dataset", "series", "model", "seed"]
         bm, nm = base.cell_metrics(), new.cell_metrics()
+        bm, nm = bm[bm["series"] != ALL], nm[nm["series"] != ALL]
         had = bm[bm["metric"] == gate.metric][keys].drop_duplicates()
         has = nm[nm["metric"] == gate.metric][keys].drop_duplicates()
         lost = had.merge(has, on=keys, how="left", indicator=True)
         new_cells = _cells(new)
-        for d, m, sd in lost.loc[lost["_merge"] == "left_only", keys].itertuples(index=False):
-            if (d, m, sd) in new_cells:  # the cell is there, this metric is not
-                crossings.append(f"{_label((d, m, sd))}: {gate.metric} missing in the new run")
+        for d, ser, m, sd in lost.loc[lost["_merge"] == "left_only", keys].itertuples(index=False):
+            if (d, ser, m, sd) in new_cells:  # the cell is there, this metric is not
+                cell = (str(d), str(ser), str(m), str(sd))
+                crossings.append(f"{_label(cell)}: {gate.metric} missing in the new run")
+    # a dataset is gated on its summary row: the series itself, or a collection's mean
+    summary = {d: base.summary_series(d) for d in set(rows["dataset"])}
+    rows = rows[[summary[d] == ser for d, ser in zip(rows["dataset"], rows["series"], strict=True)]]
     units = rows.groupby(["dataset", "model"], sort=False)
     for (dataset, model), group in units:
         if (group["seed"] != "").any():

@@ -160,3 +160,45 @@ def training_svg(history: pd.DataFrame) -> str:
     ax.set_xlabel("epoch")
     ax.legend(loc="best", frameon=False, ncol=2)
     return _svg(fig)
+
+
+def boxplot_svg(table: pd.DataFrame, numbers: list[int], label: str) -> str:
+    """Per-series values of one metric by model (a box per model, outliers not drawn), models
+    drawn as their numbers in the report's legend."""
+    fig, ax = _figure(height=max(2.2, 0.32 * len(table.columns) + 0.8))
+    data = [table[c].dropna().to_numpy(dtype=np.float64) for c in table.columns]
+    ax.boxplot(data, vert=False, showfliers=False, widths=0.6)
+    ax.set_yticks(range(1, len(data) + 1), [str(n) for n in numbers])
+    ax.invert_yaxis()
+    ax.set_ylabel("model")
+    ax.set_xlabel(f"{label} per series")
+    return _svg(fig)
+
+
+def cd_svg(
+    mean_ranks: list[float], numbers: list[int], cd: float, cliques: list[tuple[int, int]]
+) -> str:
+    """A critical-difference diagram (Demšar 2006): methods at their mean rank on the axis,
+    a bar joining each group whose ranks differ by less than the CD, and the CD itself.
+
+    Methods are drawn as numbers (their order in the report's legend), so no name read from a
+    file is drawn into the figure.
+    """
+    k = len(mean_ranks)
+    fig, ax = _figure(height=1.2 + 0.22 * k)
+    ax.set_xlim(0.5, k + 0.5)
+    ax.set_ylim(-(k + 1), 2.2)
+    ax.axhline(0, color=ACTUAL, lw=1.0)
+    for r in range(1, k + 1):
+        ax.plot([r, r], [0, 0.15], color=ACTUAL, lw=0.8)
+        ax.text(r, 0.3, str(r), ha="center", fontsize=7)
+    ax.plot([1, 1 + cd], [1.5, 1.5], color=SHIFTED, lw=2.0)
+    ax.text(1 + cd / 2, 1.75, f"CD = {cd:.2f}", ha="center", fontsize=7, color=SHIFTED)
+    for i, rank in enumerate(mean_ranks, start=1):
+        ax.plot([rank, rank], [0, -i], color=FORECAST, lw=0.8)
+        ax.text(rank + 0.05, -i, f"{numbers[i - 1]}  ({rank:.2f})", va="center", fontsize=7)
+    for j, (lo, hi) in enumerate(cliques, start=1):
+        ax.plot([mean_ranks[lo] - 0.03, mean_ranks[hi] + 0.03], [-0.35 * j] * 2, color=ACTUAL, lw=3)
+    ax.axis("off")
+    ax.set_title("mean rank per series (1 = best); a bar joins methods not significantly apart")
+    return _svg(fig)

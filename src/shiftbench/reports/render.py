@@ -21,6 +21,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from shiftbench.benchmarks.cache import Cache
 from shiftbench.evaluation.assess import REFERENCES
 from shiftbench.evaluation.metrics import METRICS
+from shiftbench.evaluation.ranks import RankTest
+from shiftbench.evaluation.shift import VERDICTS
 from shiftbench.reports import plots
 from shiftbench.reports.escape import (
     md_code,
@@ -34,10 +36,14 @@ from shiftbench.reports.escape import (
 from shiftbench.reports.tables import (
     LABELS,
     Leaderboard,
+    ShareRow,
     ShiftRow,
     fmt,
     leaderboard,
+    per_series,
+    ranks,
     shift_rows,
+    shift_shares,
 )
 from shiftbench.rundir import RunData, load_run, write_atomic
 
@@ -61,6 +67,11 @@ class DatasetSection:
     overlays: list[Figure] = field(default_factory=list)
     intervals: list[Figure] = field(default_factory=list)
     training: list[Figure] = field(default_factory=list)
+    collection: bool = False
+    shares: list[ShareRow] = field(default_factory=list)
+    rank: RankTest | None = None
+    legend: list[tuple[int, str]] = field(default_factory=list)
+    summary_figures: list[Figure] = field(default_factory=list)
 
 
 def _reproduce(run: RunData) -> str:
@@ -130,6 +141,10 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
             board=leaderboard(run, name),
             shifts=shift_rows(run, name),
         )
+        if run.is_collection(name):
+            _collection_section(run, section, figures)
+            sections.append(section)
+            continue
         f = run.forecasts[run.forecasts["dataset"] == name]
         s = run.shift[run.shift["dataset"] == name]
         for m, model in enumerate(run.models, start=1):
@@ -193,6 +208,49 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
     return sections
 
 
+def _collection_section(run: RunData, section: DatasetSection, figures: FigureCache) -> None:
+    """A collection's section: shares of each verdict, ranks over series with their CD
+    diagram, and per-series sMAPE by model (no per-series figures)."""
+    name, index = section.name, section.index
+    section.collection = True
+    section.shares = shift_shares(run, name)
+    number = {model: i for i, model in enumerate(run.models, start=1)}
+    section.legend = [(i, model) for model, i in number.items()]
+    table = per_series(run, name, "smape")
+    if not table.empty:
+        numbers = [number[c] for c in table.columns]
+        section.summary_figures.append(
+            Figure(
+                caption="sMAPE per series by model",
+                svg=figures.get(
+                    "boxplot", table.reset_index(), numbers,
+                    partial(plots.boxplot_svg, table, numbers, "sMAPE %"),
+                ),
+                file=f"{FIGURES}/d{index}_smape_boxplot.svg",
+            )
+        )  # fmt: skip
+    section.rank = ranks(run, name, "smape")
+    if section.rank is not None:
+        rank = section.rank
+        order = list(rank.mean_ranks)
+        position = {model: i for i, model in enumerate(order)}
+        cliques = [(position[g[0]], position[g[-1]]) for g in rank.cliques()]
+        data = pd.DataFrame({"rank": list(rank.mean_ranks.values())})
+        section.summary_figures.append(
+            Figure(
+                caption="critical-difference diagram (sMAPE ranks, Nemenyi, 5 %)",
+                svg=figures.get(
+                    "cd", data, (rank.cd, tuple(cliques), tuple(number[m] for m in order)),
+                    partial(
+                        plots.cd_svg, list(rank.mean_ranks.values()),
+                        [number[m] for m in order], rank.cd, cliques,
+                    ),
+                ),
+                file=f"{FIGURES}/d{index}_cd.svg",
+            )
+        )  # fmt: skip
+
+
 def _environment(autoescape: bool) -> Environment:
     """The HTML environment autoescapes; the Markdown one escapes every expression through
     :func:`~shiftbench.reports.escape.md_finalize`."""
@@ -211,6 +269,7 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["fmt"] = fmt
     env.globals["LABELS"] = LABELS
     env.globals["REFERENCES"] = REFERENCES
+    env.globals["VERDICTS"] = VERDICTS
     return env
 
 
@@ -299,7 +358,9 @@ def render_reports(path: str | Path, cache_dir: str | Path | None = None) -> lis
     figures = root / FIGURES
     figures.mkdir(exist_ok=True)
     for section in sections:
-        for fig in section.overlays + section.intervals + section.training:
+        for fig in (
+            section.overlays + section.intervals + section.training + section.summary_figures
+        ):
             write_atomic(root / fig.file, fig.svg)
     written = []
     for name, env, template in (

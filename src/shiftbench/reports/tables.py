@@ -11,7 +11,9 @@ import pandas as pd
 
 from shiftbench.evaluation.assess import ALPHA, REFERENCES
 from shiftbench.evaluation.metrics import METRICS
-from shiftbench.rundir import RunData, is_seeded
+from shiftbench.evaluation.ranks import RankTest, rank_test
+from shiftbench.evaluation.shift import VERDICTS
+from shiftbench.rundir import ALL, RunData, is_seeded
 
 #: Column labels of the metrics (from :data:`shiftbench.evaluation.metrics.METRICS`).
 LABELS: dict[str, str] = {name: metric.label for name, metric in METRICS.items()}
@@ -65,6 +67,9 @@ class Leaderboard:
 
 
 def _versus(run: RunData, dataset: str, model: str, reference: str) -> Versus:
+    """The DM test against a reference; over seeds or series, the counts of significant wins
+    and losses."""
+    unit = "series" if run.is_collection(dataset) else "seeds"
     c = run.comparisons
     rows = c[
         (c["dataset"] == dataset)
@@ -93,7 +98,7 @@ def _versus(run: RunData, dataset: str, model: str, reference: str) -> Versus:
             return Versus("▼", f"worse (p = {p:.2g})", f"p={p:.2g}")
         return Versus("·", f"no significant difference (p = {p:.2g})", f"p={p:.2g}")
     symbol = "▲" if sum(better) > n / 2 else "▼" if sum(worse) > n / 2 else "·"
-    text = f"{sum(better)}/{n} seeds significantly better, {sum(worse)}/{n} worse"
+    text = f"{sum(better)}/{n} {unit} significantly better, {sum(worse)}/{n} worse"
     return Versus(symbol, text, f"{sum(better)}▲ {sum(worse)}▼ of {n}")
 
 
@@ -104,13 +109,16 @@ def verdict_text(run: RunData, dataset: str, model: str) -> str:
     counts = Counter(s["verdict"])
     if len(s) == 1:
         return str(s["verdict"].iloc[0])
+    if run.is_collection(dataset):
+        share = counts.get("right_shift", 0) / len(s)
+        return f"right_shift {share:.0%} of {len(s)}"
     return ", ".join(f"{v} ×{k}" for v, k in counts.most_common())
 
 
 def leaderboard(run: RunData, dataset: str) -> Leaderboard:
     """One dataset's leaderboard: every model's metrics (mean ± sd over seeds), the best marked."""
     m = run.cell_metrics()
-    m = m[m["dataset"] == dataset]
+    m = m[(m["dataset"] == dataset) & (m["series"] == run.summary_series(dataset))]
     present = [x for x in METRICS if x in set(m["metric"])]
     rows: list[Row] = []
     for model in run.models:
@@ -162,6 +170,9 @@ class ShiftRow:
 
 
 def shift_rows(run: RunData, dataset: str) -> list[ShiftRow]:
+    """Every cell's verdict and lag profile (none for a collection: see :func:`shift_shares`)."""
+    if run.is_collection(dataset):
+        return []
     s = run.shift[run.shift["dataset"] == dataset]
     lag_columns = sorted(
         (c for c in s.columns if c.startswith("loss_lag")), key=lambda c: int(c[len("loss_lag") :])
@@ -183,3 +194,49 @@ def shift_rows(run: RunData, dataset: str) -> list[ShiftRow]:
             )
         )
     return out
+
+
+@dataclass
+class ShareRow:
+    """A model's verdicts over a collection's series (one seed, or all seeds)."""
+
+    model: str
+    seed: str
+    n: int
+    counts: dict[str, int]
+
+    @property
+    def right_shift_share(self) -> str:
+        return f"{self.counts.get('right_shift', 0) / self.n:.0%}" if self.n else "–"
+
+
+def shift_shares(run: RunData, dataset: str) -> list[ShareRow]:
+    """The headline of a collection: how often each model's forecast is a delayed copy."""
+    if not run.is_collection(dataset) or run.shift_summary is None:
+        return []
+    s = run.shift_summary[run.shift_summary["dataset"] == dataset]
+    order = {m: i for i, m in enumerate(run.models)}
+    rows = []
+    for _, r in s.sort_values("model", key=lambda col: col.map(order)).iterrows():
+        counts = {v: int(r[v]) for v in VERDICTS if v in r}
+        rows.append(ShareRow(str(r["model"]), str(r["seed"]), int(r["n"]), counts))
+    return rows
+
+
+def per_series(run: RunData, dataset: str, metric: str) -> pd.DataFrame:
+    """A collection's per-series values of one metric: rows series, columns models (seeded
+    models: the mean over seeds)."""
+    m = run.cell_metrics()
+    m = m[(m["dataset"] == dataset) & (m["metric"] == metric) & (m["series"] != ALL)]
+    if m.empty:
+        return pd.DataFrame()
+    table = m.pivot_table(index="series", columns="model", values="value", aggfunc="mean")
+    return table[[c for c in run.models if c in table.columns]]
+
+
+def ranks(run: RunData, dataset: str, metric: str = "smape") -> RankTest | None:
+    """Friedman–Nemenyi over a collection's series (see :mod:`shiftbench.evaluation.ranks`)."""
+    if not run.is_collection(dataset):
+        return None
+    table = per_series(run, dataset, metric)
+    return rank_test(table, metric, ALPHA) if not table.empty else None
