@@ -276,6 +276,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
 
 def cmd_datasets() -> int:
     from shiftbench.datasets import dataset_names, load_dataset
+    from shiftbench.types import Collection
 
     rows = [("name", "length", "frequency", "covariates", "default protocol", "source")]
     for name in dataset_names():
@@ -287,10 +288,11 @@ def cmd_datasets() -> int:
             )
             or "-"
         )
+        length = f"{len(ds.members)} series" if isinstance(ds, Collection) else str(len(ds))
         rows.append(
             (
                 name,
-                str(len(ds)),
+                length,
                 ds.frequency or "integer",
                 covariates,
                 ds.protocol.describe(),
