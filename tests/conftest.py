@@ -58,8 +58,7 @@ def ar1_series() -> np.ndarray:
     return y
 
 
-@pytest.fixture
-def exog_dataset() -> Dataset:
+def build_exog_dataset() -> Dataset:
     """80 days of a series driven by an observed covariate and a weekday dummy (seed 11)."""
     rng = np.random.default_rng(11)
     n = 80
@@ -76,3 +75,9 @@ def exog_dataset() -> Dataset:
         season_length=7,
         name="exog_synthetic",
     )
+
+
+@pytest.fixture
+def exog_dataset() -> Dataset:
+    """80 days of a series driven by an observed covariate and a weekday dummy (seed 11)."""
+    return build_exog_dataset()

@@ -20,7 +20,7 @@ from shiftbench.forecaster import BaseForecaster
 from shiftbench.models import get_model, model_names
 from shiftbench.types import Dataset, Protocol
 
-from .conftest import make_dataset
+from .conftest import build_exog_dataset, make_dataset
 
 TINY_LSTM = {"units": (4,), "epochs": 2, "batch_size": 16, "window": 3}
 FAST_PARAMS: dict[str, dict[str, object]] = {
@@ -110,15 +110,7 @@ def test_changing_data_after_a_cutoff_leaves_its_forecasts_unchanged(
 
 
 def _exog_dataset() -> Dataset:
-    rng = np.random.default_rng(11)
-    n = 80
-    cases = np.cumsum(rng.poisson(3.0, size=n)).astype(float)
-    workday = (np.arange(n) % 7 < 5).astype(float)
-    y = 100.0 + 20.0 * workday - 0.1 * cases + rng.normal(scale=2.0, size=n)
-    exog = pd.DataFrame({"cases": cases, "workday": workday})
-    return make_dataset(
-        y, exog=exog, observed=("cases",), known_ahead=("workday",), test_size=20, season_length=7
-    )
+    return build_exog_dataset()
 
 
 N_FIT = 60
