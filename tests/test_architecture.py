@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "shiftbench.csvio": 1,
     "shiftbench.forecaster": 2,
     "shiftbench.rundir": 2,
+    "shiftbench.seasonality": 2,
     "shiftbench.datasets": 3,
     "shiftbench.baselines": 3,
     "shiftbench.lstm": 3,

@@ -105,13 +105,13 @@ _REGISTRY: dict[str, ModelSpec] = {
             "lstm_raw",
             "shiftbench.lstm.forecaster:LSTMRaw",
             "Keras LSTM on windows of the raw series (TensorFlow)",
-            lambda ds: {"window": ds.protocol.lstm_window},
+            lambda ds: {"window": ds.protocol.lstm_window, "season_length": ds.season_length},
         ),
         ModelSpec(
             "lstm_diff",
             "shiftbench.lstm.forecaster:LSTMDiff",
             "Keras LSTM on first differences; forecast = last value + predicted change",
-            lambda ds: {"window": ds.protocol.lstm_window},
+            lambda ds: {"window": ds.protocol.lstm_window, "season_length": ds.season_length},
         ),
     )
 }

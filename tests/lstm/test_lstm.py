@@ -186,3 +186,28 @@ def test_training_imports_tensorflow_quietly(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == ""
+
+
+def test_the_papers_preprocessing_is_undone_on_every_forecast() -> None:
+    """Box-Cox, Naive2 seasonal indices and a linear trend, fitted on the training span: the
+    one-step path equals the forecast/update loop and forecasts come back on the data's scale."""
+    t = np.arange(120)
+    y = 200 + 1.5 * t + 30 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(5).normal(size=120)
+    model = LSTMRaw(**TINY, preprocess="makridakis2018", season_length=12).fit(y[:100])
+    assert model.prep_ is not None
+    assert model.prep_.lam is not None  # positive data: Box-Cox applied
+    path = model.one_step_path(y[100:111])
+    loop = []
+    for i in range(100, 112):
+        loop.append(model.forecast(1).mean[0])
+        model.update(y[i : i + 1])
+    np.testing.assert_allclose(path.mean, loop, rtol=1e-5)
+    assert np.all(np.abs(path.mean - y[100:112]) < 100)  # on the scale of the data
+
+
+def test_preprocessing_is_an_option_of_the_raw_network_only() -> None:
+    from shiftbench.config import config_from_dict
+    from shiftbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"lstm_diff\.preprocess: is an option of lstm_raw"):
+        config_from_dict({"model": {"lstm_diff": {"preprocess": "makridakis2018"}}})

@@ -38,68 +38,27 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
 
 from shiftbench.errors import FitError
 from shiftbench.forecaster import BaseForecaster, XLike, YLike, as_float_array
+from shiftbench.seasonality import SeasonalIndices, acf_at, seasonality_test
 from shiftbench.types import Capabilities, FloatArray, Forecast
 
-#: The 90 % one-sided critical value of the seasonality test.
-SEASONALITY_Z = 1.645
-
-
-def acf_at(x: FloatArray, k: int) -> float:
-    """The lag-k autocorrelation as the M4 benchmark code computes it.
-
-    >>> round(acf_at(np.array([1.0, 2.0, 1.0, 2.0]), 2), 6)
-    0.5
-    """
-    mean = float(np.mean(x))
-    denominator = float(np.sum((x - mean) ** 2))
-    if denominator == 0.0:
-        return 0.0
-    return float(np.sum((x[k:] - mean) * (x[:-k] - mean))) / denominator
-
-
-def seasonality_test(y: FloatArray, m: int) -> bool:
-    """Whether lag m's autocorrelation is significant at 90 % (the M4 ``seasonality_test``).
-
-    >>> t = np.arange(48)
-    >>> seasonality_test(10 + np.sin(2 * np.pi * t / 12), 12), seasonality_test(t * 1.0, 12)
-    (True, False)
-    """
-    x = np.asarray(y, dtype=np.float64)
-    if m <= 1 or len(x) <= m:
-        return False
-    s = sum(acf_at(x, k) ** 2 for k in range(1, m))
-    limit = SEASONALITY_Z * math.sqrt((1.0 + 2.0 * s) / len(x))
-    return abs(acf_at(x, m)) > limit
-
-
-@dataclass(frozen=True)
-class SeasonalIndices:
-    """Multiplicative seasonal indices by position in the series (index t uses ``values[t % m]``);
-    all ones when the series is not adjusted."""
-
-    values: FloatArray
-    adjusted: bool
-
-    @classmethod
-    def fit(cls, y: FloatArray, m: int) -> SeasonalIndices:
-        if m <= 1 or len(y) < 2 * m or np.any(y <= 0) or not seasonality_test(y, m):
-            return cls(np.ones(max(m, 1)), adjusted=False)
-        from statsmodels.tsa.seasonal import seasonal_decompose
-
-        seasonal = seasonal_decompose(y, model="multiplicative", period=m).seasonal
-        return cls(np.asarray(seasonal[:m], dtype=np.float64), adjusted=True)
-
-    def at(self, positions: np.ndarray) -> FloatArray:
-        out: FloatArray = self.values[np.asarray(positions) % len(self.values)]
-        return out
-
+__all__ = [
+    "ETS",
+    "SES",
+    "Comb",
+    "Damped",
+    "Holt",
+    "Naive2",
+    "SeasonalIndices",
+    "Theta",
+    "acf_at",
+    "seasonality_test",
+]
 
 # -- the level models, on the adjusted series -------------------------------------------------
 

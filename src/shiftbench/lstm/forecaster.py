@@ -20,6 +20,7 @@ import math
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
+import numpy.typing as npt
 
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
@@ -30,6 +31,7 @@ from shiftbench.forecaster import (
     as_float_array,
 )
 from shiftbench.lstm.windows import (
+    Preprocessing,
     Scaler,
     ScalerKind,
     last_windows,
@@ -77,6 +79,8 @@ class _LSTMForecaster(BaseForecaster):
         validation_size: float = 0.1,
         patience: int = 5,
         scaler: ScalerKind = "minmax",
+        preprocess: Literal["none", "makridakis2018"] = "none",
+        season_length: int = 1,
         seed: int = 0,
     ) -> None:
         self.window = window
@@ -96,6 +100,8 @@ class _LSTMForecaster(BaseForecaster):
         self.validation_size = validation_size
         self.patience = patience
         self.scaler = scaler
+        self.preprocess = preprocess
+        self.season_length = season_length
         self.seed = seed
 
     def check_params(self) -> None:
@@ -118,6 +124,9 @@ class _LSTMForecaster(BaseForecaster):
             ("validation_size", 0.0 <= self.validation_size < 1.0, "must lie in [0, 1)"),
             ("patience", self.patience >= 0, "must be at least 0"),
             ("seed", 0 <= self.seed <= 2**32 - 1, "must lie in 0..2**32-1"),
+            ("season_length", self.season_length >= 1, "must be at least 1"),
+            ("preprocess", self.preprocess == "none" or not self.differenced,
+             "is an option of lstm_raw (the network on differences models no level)"),
         )  # fmt: skip
         for name, ok, why in checks:
             if not ok:
@@ -130,7 +139,10 @@ class _LSTMForecaster(BaseForecaster):
         return 1 if self.differenced else 0
 
     def _modelled(self, y: FloatArray) -> FloatArray:
-        return np.diff(y) if self.differenced else y
+        if self.differenced:
+            return np.diff(y)
+        prep = getattr(self, "prep_", None)
+        return y if prep is None else prep.forward(y, np.arange(len(y)))
 
     def _features(self, y: FloatArray, x: FloatArray | None) -> FloatArray:
         """Scaled step features for times t0 .. len(y) − 1; ``x`` has len(y) + 1 rows."""
@@ -180,6 +192,11 @@ class _LSTMForecaster(BaseForecaster):
                 f"{len(values)} training points are too few for window {self.window} "
                 f"(at least {self.minimum_train()} needed)"
             )
+        self.prep_ = (
+            Preprocessing.fit(values, self.season_length)
+            if self.preprocess == "makridakis2018"
+            else None
+        )
         self.target_scaler_ = Scaler.fit(self._modelled(values), self.scaler)
         self.exog_scaler_ = Scaler.fit(x, self.scaler) if x is not None else None
         padded = None if x is None else np.vstack([x, np.zeros((1, x.shape[1]))])
@@ -230,9 +247,14 @@ class _LSTMForecaster(BaseForecaster):
             raise FitError("the LSTM was fitted with covariates: their future values are needed")
         return x
 
-    def _to_level(self, z_hat: FloatArray, previous: FloatArray) -> FloatArray:
+    def _to_level(
+        self, z_hat: FloatArray, previous: FloatArray, positions: npt.NDArray[np.int64]
+    ) -> FloatArray:
+        """Network outputs back on the series' scale at the target ``positions``."""
         step = self.target_scaler_.inverse_target(z_hat)
-        return previous + step if self.differenced else step
+        if self.differenced:
+            return previous + step
+        return step if self.prep_ is None else self.prep_.inverse(step, positions)
 
     def one_step_path(self, y_seen: YLike, exog_targets: XLike = None) -> Forecast:
         """All one-step origins in one batched forward pass."""
@@ -248,7 +270,7 @@ class _LSTMForecaster(BaseForecaster):
         cutoffs = np.arange(len(self.y_) - 1, len(y), dtype=np.int64)
         windows = last_windows(features, cutoffs - self._t0, self.window)
         z_hat = net.predict(self.network_, windows)
-        return Forecast(mean=self._to_level(z_hat, y[cutoffs]))
+        return Forecast(mean=self._to_level(z_hat, y[cutoffs], cutoffs + 1))
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         """Recursive multi-step forecasts: each step's forecast feeds the next window."""
@@ -263,7 +285,7 @@ class _LSTMForecaster(BaseForecaster):
             features = self._features(y, x)
             window = last_windows(features, np.array([len(y) - 1 - self._t0]), self.window)
             z_hat = net.predict(self.network_, window)
-            out[j] = self._to_level(z_hat, y[-1:])[0]
+            out[j] = self._to_level(z_hat, y[-1:], np.array([len(y)]))[0]
             y = np.append(y, out[j])
         return Forecast(mean=out)
 
@@ -279,7 +301,7 @@ class _LSTMForecaster(BaseForecaster):
         targets = np.arange(self._t0 + self.window, len(y), dtype=np.int64)
         windows = last_windows(features, targets - 1 - self._t0, self.window)
         out = np.full(len(y), np.nan)
-        out[targets] = self._to_level(net.predict(self.network_, windows), y[targets - 1])
+        out[targets] = self._to_level(net.predict(self.network_, windows), y[targets - 1], targets)
         return out
 
 

@@ -110,3 +110,72 @@ def last_windows(features: FloatArray, ends: npt.NDArray[np.int64], window: int)
     idx = starts[:, None] + np.arange(window)[None, :]
     windows: FloatArray = f[idx]
     return windows
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """The LSTM preprocessing of Makridakis, Spiliotis & Assimakopoulos (2018, §2.3): a Box-Cox
+    transformation, seasonal adjustment by the Naive2 indices, and a linear trend removed, each
+    estimated on the training span only and applied to any later observation at its position.
+
+    Box-Cox (λ by maximum likelihood, ``scipy.stats.boxcox``) needs positive values and is left
+    out otherwise; the seasonal indices are those of Naive2 (one when the series shows no
+    significant seasonality).
+
+    >>> import numpy as np
+    >>> y = 100 + np.arange(48.0) + 10 * np.sin(2 * np.pi * np.arange(48) / 12)
+    >>> prep = Preprocessing.fit(y, 12)
+    >>> z = prep.forward(y, np.arange(48))
+    >>> bool(np.allclose(prep.inverse(z, np.arange(48)), y))
+    True
+    """
+
+    lam: float | None
+    indices: FloatArray
+    intercept: float
+    slope: float
+
+    @classmethod
+    def fit(cls, y: FloatArray, season_length: int) -> Preprocessing:
+        from scipy import stats
+
+        from shiftbench.seasonality import SeasonalIndices
+
+        values = np.asarray(y, dtype=np.float64)
+        lam = None
+        if np.all(values > 0) and np.ptp(values) > 0:
+            lam = float(stats.boxcox(values)[1])
+        transformed = values if lam is None else _boxcox(values, lam)
+        seasonal = SeasonalIndices.fit(transformed, season_length)
+        t = np.arange(len(values), dtype=np.float64)
+        adjusted = transformed / seasonal.at(t.astype(np.int64))
+        slope, intercept = np.polyfit(t, adjusted, 1) if len(values) > 1 else (0.0, adjusted[0])
+        return cls(lam, seasonal.values, float(intercept), float(slope))
+
+    def _index(self, positions: npt.NDArray[np.int64]) -> FloatArray:
+        out: FloatArray = self.indices[np.asarray(positions) % len(self.indices)]
+        return out
+
+    def forward(self, y: FloatArray, positions: npt.NDArray[np.int64]) -> FloatArray:
+        values = np.asarray(y, dtype=np.float64)
+        transformed = values if self.lam is None else _boxcox(values, self.lam)
+        trend = self.intercept + self.slope * np.asarray(positions, dtype=np.float64)
+        out: FloatArray = transformed / self._index(positions) - trend
+        return out
+
+    def inverse(self, z: FloatArray, positions: npt.NDArray[np.int64]) -> FloatArray:
+        trend = self.intercept + self.slope * np.asarray(positions, dtype=np.float64)
+        transformed = (np.asarray(z, dtype=np.float64) + trend) * self._index(positions)
+        if self.lam is None:
+            return transformed
+        from scipy.special import inv_boxcox
+
+        out: FloatArray = np.asarray(inv_boxcox(transformed, self.lam), dtype=np.float64)
+        return out
+
+
+def _boxcox(values: FloatArray, lam: float) -> FloatArray:
+    from scipy.special import boxcox
+
+    out: FloatArray = np.asarray(boxcox(values, lam), dtype=np.float64)
+    return out
