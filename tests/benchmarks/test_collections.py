@@ -14,7 +14,7 @@ from shiftbench.benchmarks.backtest import run_cell
 from shiftbench.benchmarks.runner import resolve_datasets, run_config
 from shiftbench.cli import main
 from shiftbench.config import CsvDataset, RunConfig
-from shiftbench.datasets import load_dataset
+from shiftbench.datasets import load_csv, load_dataset
 from shiftbench.errors import DataError
 from shiftbench.reports.render import render_reports
 from shiftbench.types import Collection
@@ -141,3 +141,26 @@ def test_a_long_file_from_the_command_line(
     forecasts = pd.read_csv(run_dir / "forecasts.csv")
     assert set(forecasts["series"]) == {"north", "south"}
     assert forecasts["ds"].iloc[0].startswith("2000-")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("shop,t,sales\na,0,1\n", r"no id column 'store'"),
+        ("store,t,sales\na,0,1\n,1,2\n", r"column 'store' line 3: empty series id"),
+        (
+            "store,day,sales\n" + "".join(f"a,2000-01-{d:02d},{d}\n" for d in (1, 2, 2, 3)),
+            r"column 'day' line 4: duplicate date 2000-01-02 \(series 'a'\)",
+        ),
+        ("store,t,sales\na,0,1\nb,0,x\na,1,2\n", r"column 'sales' line 3: non-numeric value 'x'"),
+    ],
+    ids=["no-id-column", "empty-id", "duplicate-date-in-a-series", "bad-number"],
+)
+def test_bad_long_files_are_one_line_errors_naming_file_line_and_series(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(content)
+    date = "day" if "day" in content.splitlines()[0] else None
+    with pytest.raises(DataError, match=message):
+        load_csv(path, "sales", id_column="store", date=date, test_size=1)

@@ -209,10 +209,13 @@ def load_csv(
             source=source,
             description=f"column {target!r} of {path.name}",
         )
-    ids = frame[id_column].astype(str).str.strip()
+    ids = frame[id_column].fillna("").astype(str).str.strip()
     if (ids == "").any():
         line = int(np.flatnonzero((ids == "").to_numpy())[0]) + 2
         raise DataError(f"{path}: column {id_column!r} line {line}: empty series id")
+    lines = frame.index.to_numpy() + 2
+    for column in (target, *observed, *known_ahead):  # every value checked, in file order
+        _numeric(frame[column], path, column, lines, finite=True)
     members: list[Dataset] = []
     dropped: list[str] = []
     for sid, part in frame.groupby(ids, sort=False):
