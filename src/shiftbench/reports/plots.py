@@ -185,20 +185,23 @@ def cd_svg(
     file is drawn into the figure.
     """
     k = len(mean_ranks)
-    fig, ax = _figure(height=1.2 + 0.22 * k)
+    gap = 0.3 * (len(cliques) + 1)  # room for the clique bars under the axis
+    fig, ax = _figure(height=1.0 + 0.22 * k + 0.1 * len(cliques))
     ax.set_xlim(0.5, k + 0.5)
-    ax.set_ylim(-(k + 1), 2.2)
+    ax.set_ylim(-(k + gap + 0.5), 2.2)
     ax.axhline(0, color=ACTUAL, lw=1.0)
     for r in range(1, k + 1):
         ax.plot([r, r], [0, 0.15], color=ACTUAL, lw=0.8)
         ax.text(r, 0.3, str(r), ha="center", fontsize=7)
     ax.plot([1, 1 + cd], [1.5, 1.5], color=SHIFTED, lw=2.0)
     ax.text(1 + cd / 2, 1.75, f"CD = {cd:.2f}", ha="center", fontsize=7, color=SHIFTED)
-    for i, rank in enumerate(mean_ranks, start=1):
-        ax.plot([rank, rank], [0, -i], color=FORECAST, lw=0.8)
-        ax.text(rank + 0.05, -i, f"{numbers[i - 1]}  ({rank:.2f})", va="center", fontsize=7)
     for j, (lo, hi) in enumerate(cliques, start=1):
-        ax.plot([mean_ranks[lo] - 0.03, mean_ranks[hi] + 0.03], [-0.35 * j] * 2, color=ACTUAL, lw=3)
+        ax.plot([mean_ranks[lo] - 0.03, mean_ranks[hi] + 0.03], [-0.3 * j] * 2, color=ACTUAL, lw=3)
+    for i, rank in enumerate(mean_ranks, start=1):
+        y = -(gap + i)
+        ax.plot([rank, rank], [0, y], color=FORECAST, lw=0.8)
+        ax.plot([rank, k + 0.2], [y, y], color=FORECAST, lw=0.5, ls=":")
+        ax.text(k + 0.25, y, f"{numbers[i - 1]}  ({rank:.2f})", va="center", fontsize=7)
     ax.axis("off")
     ax.set_title("mean rank per series (1 = best); a bar joins methods not significantly apart")
     return _svg(fig)

@@ -128,7 +128,7 @@ def _drawn(draw: Callable[[], str]) -> str:
         return plots.UNAVAILABLE
 
 
-FIGURE_FORMAT = 1
+FIGURE_FORMAT = 2  # bumped whenever a drawing changes: older cached figures are misses
 
 
 def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
