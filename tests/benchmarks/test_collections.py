@@ -164,3 +164,19 @@ def test_bad_long_files_are_one_line_errors_naming_file_line_and_series(
     date = "day" if "day" in content.splitlines()[0] else None
     with pytest.raises(DataError, match=message):
         load_csv(path, "sales", id_column="store", date=date, test_size=1)
+
+
+def test_a_long_parquet_file_reads_like_the_csv(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    csv = _panel(tmp_path / "shops.csv", {"north": 50, "south": 54})
+    parquet = tmp_path / "shops.parquet"
+    pd.read_csv(csv).to_parquet(parquet, index=False)
+    a = load_csv(csv, "sales", id_column="shop", date="day", test_size=12)
+    b = load_csv(parquet, "sales", id_column="shop", date="day", test_size=12)
+    assert isinstance(a, Collection)
+    assert isinstance(b, Collection)
+    assert [m.sha256 for m in a.members] == [m.sha256 for m in b.members]
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not parquet")
+    with pytest.raises(DataError, match=r"broken\.parquet: not a readable Parquet file"):
+        load_csv(broken, "sales", id_column="shop")
