@@ -337,8 +337,22 @@ def render_comparison(comparison: Comparison, out_dir: str | Path | None = None)
     default = comparison.new.path / f"compare-{slug(comparison.base.run_id)}"
     out = Path(out_dir) if out_dir else default
     out.mkdir(parents=True, exist_ok=True)
-    changes = comparison.changes.copy()
-    noise = comparison.noise
+    # A collection is shown by its summary rows (the means over its series); its thousands of
+    # per-series rows stay in the runs' files.
+    base = comparison.base
+    summary = {d: base.summary_series(d) for d in set(comparison.changes["dataset"])}
+
+    def summarised(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty or "series" not in frame.columns:
+            return frame
+        keep = [
+            not base.is_collection(d) or s == summary.get(d, s)
+            for d, s in zip(frame["dataset"], frame["series"], strict=True)
+        ]
+        return frame[keep]
+
+    changes = summarised(comparison.changes.copy())
+    noise = summarised(comparison.noise)
     context = {
         "c": comparison,
         "changes": changes.to_dict("records"),
