@@ -457,6 +457,13 @@ class RunData:
         m = self.metrics
         return m[~m["seed"].isin(SEED_AGGREGATES)]
 
+    def series_metrics(self) -> pd.DataFrame:
+        """Per-series metric rows: :meth:`cell_metrics` without a collection's ``all`` rows
+        (a single-series dataset may itself be named "all")."""
+        m = self.cell_metrics()
+        collections = {d for d in set(m["dataset"]) if self.is_collection(d)}
+        return m[~((m["series"] == ALL) & m["dataset"].isin(collections))]
+
     def failed_cells(self) -> list[dict[str, Any]]:
         return [c for c in self.manifest.get("cells", []) if c.get("status") != "ok"]
 

@@ -36,7 +36,7 @@ from shiftbench.evaluation.assess import ALPHA
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.stats import diebold_mariano
 from shiftbench.reports.escape import slug
-from shiftbench.rundir import ALL, RunData, load_run
+from shiftbench.rundir import RunData, load_run
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,7 @@ Key = tuple[str, str, str, str]  # dataset, series, model, seed
 
 
 def _cells(run: RunData) -> set[Key]:
-    m = run.cell_metrics()
-    m = m[m["series"] != ALL]
+    m = run.series_metrics()
     return set(zip(m["dataset"], m["series"], m["model"], m["seed"], strict=True))
 
 
@@ -291,8 +290,7 @@ def _evaluate(
         raise InputError(f"--fail-on: no metric {gate.metric!r} in these runs")
     if not allow_missing:
         keys = ["dataset", "series", "model", "seed"]
-        bm, nm = base.cell_metrics(), new.cell_metrics()
-        bm, nm = bm[bm["series"] != ALL], nm[nm["series"] != ALL]
+        bm, nm = base.series_metrics(), new.series_metrics()
         had = bm[bm["metric"] == gate.metric][keys].drop_duplicates()
         has = nm[nm["metric"] == gate.metric][keys].drop_duplicates()
         lost = had.merge(has, on=keys, how="left", indicator=True)

@@ -13,7 +13,7 @@ from shiftbench.evaluation.assess import ALPHA, REFERENCES
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.ranks import RankTest, rank_test
 from shiftbench.evaluation.shift import VERDICTS
-from shiftbench.rundir import ALL, RunData, is_seeded
+from shiftbench.rundir import RunData, is_seeded
 
 #: Column labels of the metrics (from :data:`shiftbench.evaluation.metrics.METRICS`).
 LABELS: dict[str, str] = {name: metric.label for name, metric in METRICS.items()}
@@ -226,8 +226,8 @@ def shift_shares(run: RunData, dataset: str) -> list[ShareRow]:
 def per_series(run: RunData, dataset: str, metric: str) -> pd.DataFrame:
     """A collection's per-series values of one metric: rows series, columns models (seeded
     models: the mean over seeds)."""
-    m = run.cell_metrics()
-    m = m[(m["dataset"] == dataset) & (m["metric"] == metric) & (m["series"] != ALL)]
+    m = run.series_metrics()
+    m = m[(m["dataset"] == dataset) & (m["metric"] == metric)]
     if m.empty:
         return pd.DataFrame()
     table = m.pivot_table(index="series", columns="model", values="value", aggfunc="mean")
