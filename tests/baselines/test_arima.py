@@ -98,3 +98,23 @@ def test_weekday_regressor_is_estimated(exog_dataset) -> None:  # type: ignore[n
     names = list(model.result_.model.param_names)
     # regressors: const, x1 = cases (lagged), x2 = workday, simulated as +20
     assert model.result_.params[names.index("x2")] == pytest.approx(20.0, abs=2.0)
+
+
+def test_an_unusable_chosen_order_falls_back_to_the_next_best_aicc() -> None:
+    """M3 series N1686: the search's best ARIMA(2,1,2) has a non-invertible MA at the boundary
+    (θ ≈ (1 − B)²) and an infinite forecast variance; the fit moves to the next-best order and
+    says so."""
+    from shiftbench.datasets import load_dataset
+
+    m3 = load_dataset("m3_monthly")
+    series = next(m for m in m3.members if m.series == "N1686")  # type: ignore[union-attr]
+    y = series.y.to_numpy()[:-18]
+    model = ARIMA().fit(y)
+    assert model.fallbacks_ == 1
+    assert model.order_ != (2, 1, 2)
+    assert model.fit_warnings()[0].startswith("fell back to ARIMA")
+    assert (
+        "ARIMA(2, 1, 2) trend='t': its one-step forecast is not finite" in model.fit_warnings()[0]
+    )
+    assert np.all(np.isfinite(model.forecast(3).mean))
+    assert model.info()["fallbacks"] == 1

@@ -230,6 +230,24 @@ def select_order(
     )
 
 
+#: How many next-best orders a fit tries before it fails.
+MAX_FALLBACKS = 5
+
+
+def _ranked(
+    history: tuple[tuple[str, float], ...], trend_setting: str
+) -> list[tuple[tuple[int, int, int], str]]:
+    """The search's candidates, best AICc first, as (order, trend) pairs."""
+    out = []
+    for label, score in sorted(history, key=lambda item: item[1]):
+        if not np.isfinite(score):
+            continue
+        p, d, q = (int(v) for v in label[1 : label.index(")")].split(","))
+        trend = _trend_for(d, label.endswith("+const"))
+        out.append(((p, d, q), trend if trend_setting == "auto" else trend_setting))
+    return out
+
+
 def check_arima_params(model: Any) -> None:
     """The ranges of the ARIMA search's hyper-parameters (shared with ARIMA-GARCH)."""
     if model.order is not None and (len(model.order) != 3 or min(model.order) < 0):
@@ -338,15 +356,26 @@ class ARIMA(BaseForecaster):
             order = (int(self.order[0]), int(self.order[1]), int(self.order[2]))
             trend = _trend_for(order[1], True) if self.trend == "auto" else self.trend
             history = ()
-        try:
-            result, messages = _fit_arima(values, x, order, trend, self.maxiter)
-        except (ValueError, np.linalg.LinAlgError) as exc:
-            raise FitError(f"ARIMA{order} trend={trend!r} could not be fitted: {exc}") from exc
-        converged = bool(result.mle_retvals.get("converged", True)) if result.mle_retvals else True
-        if not converged and self.on_nonconvergence == "fail":
-            raise FitError(f"ARIMA{order} did not converge in {self.maxiter} iterations")
-        if not np.all(np.isfinite(np.asarray(result.params))):
-            raise FitError(f"ARIMA{order} estimated non-finite parameters")
+        candidates = [(order, trend)]
+        if self.order is None:  # the search's other orders, best AICc first, as fallbacks
+            candidates += [c for c in _ranked(history, self.trend) if c != (order, trend)]
+        failures: list[str] = []
+        for order, trend in candidates:
+            try:
+                result, messages, converged = self._fit_one(values, x, order, trend)
+                break
+            except FitError as exc:
+                failures.append(f"ARIMA{order} trend={trend!r}: {exc}")
+                if self.order is not None or len(failures) > MAX_FALLBACKS:
+                    raise FitError("; ".join(failures)) from exc
+        else:
+            raise FitError(f"no ARIMA order could be used ({'; '.join(failures)})")
+        if failures:
+            messages = [
+                f"fell back to ARIMA{order} trend={trend!r} (the next-best AICc) after "
+                + "; ".join(failures),
+                *messages,
+            ]
         self.result_ = result
         fitted = np.asarray(result.fittedvalues, dtype=np.float64).copy()
         fitted[: order[1]] = np.nan  # no prediction before the differencing has a past
@@ -356,8 +385,37 @@ class ARIMA(BaseForecaster):
         self.trend_ = trend
         self.converged_ = converged
         self.search_ = history
+        self.fallbacks_ = len(failures)
         self.fit_warnings_ = messages
         return self
+
+    def _fit_one(
+        self, values: FloatArray, x: FloatArray | None, order: tuple[int, int, int], trend: str
+    ) -> tuple[Any, list[str], bool]:
+        """Fit one order; :class:`FitError` when it cannot be used: the fit fails, a parameter
+        is not finite, or its one-step forecast is not (a non-invertible MA at the boundary,
+        say)."""
+        try:
+            result, messages = _fit_arima(values, x, order, trend, self.maxiter)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise FitError(f"could not be fitted: {exc}") from exc
+        converged = bool(result.mle_retvals.get("converged", True)) if result.mle_retvals else True
+        if not converged and self.on_nonconvergence == "fail":
+            raise FitError(f"ARIMA{order} did not converge in {self.maxiter} iterations")
+        if not np.all(np.isfinite(np.asarray(result.params))):
+            raise FitError("estimated non-finite parameters")
+        # the variance of a one-step forecast is finite only for a usable model; the design row
+        # of the last observation stands in for the unknown next one (it moves the mean only)
+        design = with_trend_columns(None if x is None else x[-1:], trend, len(values) + 1, 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = result.get_forecast(1, exog=design)
+        if not (
+            np.all(np.isfinite(np.asarray(pred.predicted_mean)))
+            and np.all(np.isfinite(np.asarray(pred.se_mean)))
+        ):
+            raise FitError("its one-step forecast is not finite")
+        return result, messages, converged
 
     def in_sample_predictions(self) -> FloatArray:
         """One-step predictions over the training span (NaN for the first d points)."""
@@ -378,6 +436,7 @@ class ARIMA(BaseForecaster):
             "aicc": float(self.result_.aicc),
             "converged": self.converged_,
             "models_tried": len(self.search_),
+            "fallbacks": self.fallbacks_,
         }
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
