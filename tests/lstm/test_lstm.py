@@ -211,3 +211,25 @@ def test_preprocessing_is_an_option_of_the_raw_network_only() -> None:
 
     with pytest.raises(ConfigError, match=r"lstm_diff\.preprocess: is an option of lstm_raw"):
         config_from_dict({"model": {"lstm_diff": {"preprocess": "makridakis2018"}}})
+
+
+def test_draws_from_pythons_global_random_elsewhere_do_not_change_the_network(
+    series: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Dask worker's other threads draw from ``random`` while a cell builds its network; the
+    weights must not depend on that (they did: Keras seeds unseeded layers from it)."""
+    import random
+
+    from shiftbench.lstm import model as net
+
+    quiet = LSTMRaw(**TINY, seed=4).fit(series[:100]).one_step_path(series[100:110]).mean
+    build = net.build_network
+
+    def noisy_build(*args: object, **kwargs: object) -> object:
+        for _ in range(7):
+            random.random()  # what another thread of the process might do meanwhile
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(net, "build_network", noisy_build)
+    noisy = LSTMRaw(**TINY, seed=4).fit(series[:100]).one_step_path(series[100:110]).mean
+    np.testing.assert_array_equal(noisy, quiet)

@@ -9,6 +9,7 @@ that seed.
 from __future__ import annotations
 
 import os
+import random
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,17 @@ def seed_everything(seed: int) -> None:
 
     keras.utils.set_random_seed(int(seed))
     tf.config.experimental.enable_op_determinism()
+    # Keras draws the seeds of layers built without one from Python's *global* random module
+    # (keras.src.random.seed_generator.make_default_seed). Other threads of the process — a
+    # Dask worker's event loop, say — may draw from it between the seeding above and the
+    # network's construction, which made the same seed give different weights. A private
+    # generator seeded alike draws the very same numbers, and only this cell draws from it.
+    try:
+        from keras.src.random import seed_generator
+    except ImportError:  # pragma: no cover - a Keras without that module
+        return
+    if hasattr(seed_generator, "python_random"):
+        seed_generator.python_random = random.Random(int(seed))
 
 
 def build_network(spec: NetworkSpec, window: int, n_features: int) -> Any:
