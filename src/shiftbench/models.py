@@ -77,12 +77,14 @@ _REGISTRY: dict[str, ModelSpec] = {
         ModelSpec(
             "arima",
             "shiftbench.baselines.arima:ARIMA",
-            "ARIMA(X), order by KPSS + AICc stepwise search on the training span",
+            "seasonal ARIMA(X), auto.arima's stepwise AICc search on the training span",
+            lambda ds: {"season_length": ds.season_length},
         ),
         ModelSpec(
             "arima_garch",
             "shiftbench.baselines.arima_garch:ARIMAGARCH",
             "ARIMA mean with GARCH(1,1) variance on its residuals",
+            lambda ds: {"season_length": ds.season_length},
         ),
         *(
             ModelSpec(

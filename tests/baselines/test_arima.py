@@ -1,4 +1,4 @@
-"""ARIMA: order selection, drift handled across updates, intervals, batched origins."""
+"""ARIMA: the seasonal order search, drift handled across updates, intervals, fallbacks."""
 
 from __future__ import annotations
 
@@ -7,13 +7,25 @@ import pandas as pd
 import pytest
 
 from shiftbench.baselines import ARIMA
-from shiftbench.baselines.arima import kpss_lags, ndiffs_kpss, select_order
+from shiftbench.baselines.arima_search import (
+    Spec,
+    ar_to_pacf,
+    arma_acov,
+    difference,
+    fit_exact,
+    kpss_lags,
+    min_root_modulus,
+    ndiffs_kpss,
+    nsdiffs_strength,
+    pacf_to_ar,
+    search_orders,
+)
 
 
-def test_kpss_lag_truncation_is_the_short_one() -> None:
-    # floor(4 * (100/100)^(1/4)) = 4; floor(4 * (1600/100)^(1/4)) = 8
-    assert kpss_lags(100) == 4
-    assert kpss_lags(1600) == 8
+def test_kpss_lag_truncation_is_forecasts_ndiffs_rule() -> None:
+    # floor(3 * sqrt(100) / 13) = floor(2.31) = 2; floor(3 * 40 / 13) = floor(9.23) = 9
+    assert kpss_lags(100) == 2
+    assert kpss_lags(1600) == 9
 
 
 def test_ndiffs_is_zero_for_white_noise_and_one_for_a_random_walk() -> None:
@@ -28,19 +40,114 @@ def test_ndiffs_of_a_constant_series_is_zero() -> None:
     assert ndiffs_kpss(np.full(50, 3.0)) == 0
 
 
-def test_order_search_finds_an_ar1(ar1_series: np.ndarray) -> None:
-    order, trend, tried = select_order(ar1_series)
-    assert order == (1, 0, 0)
-    assert trend == "c"
-    assert len(tried) >= 5
+def test_order_search_finds_an_ar1() -> None:
+    # 400 points of y_t - 10 = 0.6 (y_{t-1} - 10) + e_t (120 are too few for KPSS with
+    # forecast's short lag rule to accept stationarity: auto.arima then differences too)
+    rng = np.random.default_rng(0)
+    y = np.empty(400)
+    y[0] = 10.0
+    for t in range(1, 400):
+        y[t] = 10.0 + 0.6 * (y[t - 1] - 10.0) + rng.normal()
+    search = search_orders(y)
+    best = search.ranked()[0].spec
+    assert best.order == (1, 0, 0)
+    assert best.trend == "c"
+    assert len(search.scored) >= 5
 
 
 def test_full_grid_tries_every_order() -> None:
     rng = np.random.default_rng(3)
-    order, _, tried = select_order(rng.normal(size=60), max_p=1, max_q=1, stepwise=False)
-    assert len(tried) == 2 * 2 * 2  # p, q in {0, 1}, with and without a constant
-    best_label, _ = min(tried, key=lambda item: item[1])
-    assert best_label.startswith(f"({order[0]},0,{order[2]})")
+    search = search_orders(rng.normal(size=60), max_p=1, max_q=1, stepwise=False)
+    assert len(search.scored) == 2 * 2 * 2  # p, q in {0, 1}, with and without a constant
+
+
+def test_full_grid_keeps_p_plus_q_plus_P_plus_Q_within_max_order() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=120)
+    search = search_orders(y, season_length=4, max_order=2, stepwise=False, max_D=0)
+    orders = {(f.spec.p, f.spec.q, f.spec.P, f.spec.Q) for f in search.scored}
+    assert max(sum(o) for o in orders) == 2
+    # p, q <= m - 1 = 3 and P, Q <= 2 with p + q + P + Q <= 2: 15 combinations
+    assert len(orders) == 15
+
+
+def test_seasonal_difference_is_taken_for_a_strongly_seasonal_series() -> None:
+    rng = np.random.default_rng(11)
+    k = np.arange(144)
+    seasonal = 10 * np.sin(2 * np.pi * k / 12) + rng.normal(scale=0.5, size=144)
+    assert nsdiffs_strength(seasonal, 12) == 1
+    assert nsdiffs_strength(rng.normal(size=144), 12) == 0
+    assert nsdiffs_strength(seasonal[:24], 12) == 0  # 2m points or fewer: not tested
+
+
+def test_difference_applies_seasonal_then_regular_differences() -> None:
+    x = np.array([1.0, 2, 4, 7, 11, 16, 22])
+    # (1 - B^2) x = [3, 5, 7, 9, 11]; then (1 - B) = [2, 2, 2, 2]
+    np.testing.assert_allclose(difference(x, 1, 1, 2), [2.0, 2, 2, 2])
+
+
+def test_jones_transform_round_trips_and_gives_stationary_ar() -> None:
+    phi = np.array([1.2, -0.5])  # roots of 1 - 1.2z + 0.5z^2 have modulus sqrt(2) > 1
+    raw = ar_to_pacf(phi)
+    assert raw is not None
+    np.testing.assert_allclose(pacf_to_ar(raw), phi)
+    assert ar_to_pacf(np.array([1.0, 0.5])) is None  # 1 - z - 0.5z^2 has a root inside
+    wild = pacf_to_ar(np.array([3.0, -4.0, 5.0]))
+    assert min_root_modulus(wild, np.zeros(0), 1, -1.0) > 1.0
+
+
+def test_arma_autocovariances_match_the_closed_forms() -> None:
+    # MA(1) θ = 0.5: γ0 = 1 + θ² = 1.25, γ1 = θ = 0.5, γ2 = 0
+    np.testing.assert_allclose(
+        arma_acov(np.array([1.0]), np.array([1.0, 0.5]), 3), [1.25, 0.5, 0.0]
+    )
+    # ARMA(1,1) φ = 0.5, θ = 0.4 (Brockwell & Davis ex. 3.3.1):
+    # γ0 = 1 + (θ + φ)²/(1 − φ²) = 1.81/0.75 ... γ0 = 1 + 0.81/0.75 = 2.08
+    # γ1 = θ + φ + (θ + φ)²φ/(1 − φ²) = 0.9 + 0.54 = 1.44, γ2 = φγ1 = 0.72
+    np.testing.assert_allclose(
+        arma_acov(np.array([1.0, -0.5]), np.array([1.0, 0.4]), 3), [2.08, 1.44, 0.72]
+    )
+
+
+def test_exact_likelihood_equals_statsmodels_for_a_stationary_model() -> None:
+    """The search's exact AICc of an ARMA with a mean equals statsmodels' at the same optimum."""
+    from statsmodels.tsa.arima.model import ARIMA as SMARIMA
+
+    rng = np.random.default_rng(21)
+    e = rng.normal(size=121)
+    y = 3.0 + e[1:] + 0.5 * e[:-1]
+    spec = Spec(1, 0, 1, constant=True)
+    ours = fit_exact(y, np.ones((120, 1)), spec, 120)
+    assert ours is not None
+    reference = SMARIMA(y, order=(1, 0, 1), trend="c").fit()
+    assert ours.aicc == pytest.approx(reference.aicc, abs=0.01)
+
+
+def test_seasonal_search_finds_an_airline_type_model() -> None:
+    """A simulated ARIMA(0,1,1)(0,1,1)[12] ("airline"): the search takes one regular and one
+    seasonal difference and keeps a seasonal MA term."""
+    rng = np.random.default_rng(7)
+    n = 144
+    e = rng.normal(size=n + 13)
+    u = e[13:] - 0.4 * e[12:-1] - 0.6 * e[1:-12] + 0.24 * e[:-13]
+    y = np.zeros(n + 13)
+    for t in range(13, n + 13):
+        y[t] = y[t - 1] + y[t - 12] - y[t - 13] + u[t - 13]
+    y = 100.0 + y[13:] + 5.0 * np.sin(2 * np.pi * np.arange(n) / 12)
+    model = ARIMA(season_length=12).fit(pd.Series(y))
+    spec = model.spec_
+    assert (spec.d, spec.D) == (1, 1)
+    assert spec.Q >= 1
+    assert model.info()["search"] == "exact ML"
+
+
+def test_long_season_lengths_are_searched_without_seasonal_terms() -> None:
+    rng = np.random.default_rng(2)
+    model = ARIMA(season_length=100).fit(pd.Series(rng.normal(size=300)))
+    assert model.seasonal_order_ == (0, 0, 0, 0)
+    assert "max_season" in model.info()["notes"][0]
+    model = ARIMA(season_length=12, seasonal=False).fit(pd.Series(rng.normal(size=300)))
+    assert model.seasonal_order_ == (0, 0, 0, 0)
 
 
 def test_fitted_ar1_coefficient_is_close_to_the_truth(ar1_series: np.ndarray) -> None:
@@ -100,21 +207,29 @@ def test_weekday_regressor_is_estimated(exog_dataset) -> None:  # type: ignore[n
     assert model.result_.params[names.index("x2")] == pytest.approx(20.0, abs=2.0)
 
 
-def test_an_unusable_chosen_order_falls_back_to_the_next_best_aicc() -> None:
-    """M3 series N1686: the search's best ARIMA(2,1,2) has a non-invertible MA at the boundary
-    (θ ≈ (1 − B)²) and an infinite forecast variance; the fit moves to the next-best order and
-    says so."""
-    from shiftbench.datasets import load_dataset
+def test_an_unusable_chosen_order_falls_back_to_the_next_best_aicc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the best order's fit cannot be used, the next-best is fitted and the warning
+    names both."""
+    from shiftbench.baselines import arima as arima_module
+    from shiftbench.errors import FitError
 
-    m3 = load_dataset("m3_monthly")
-    series = next(m for m in m3.members if m.series == "N1686")  # type: ignore[union-attr]
-    y = series.y.to_numpy()[:-18]
+    rng = np.random.default_rng(9)
+    y = np.cumsum(rng.normal(size=120))
+    best = ARIMA().fit(y)
+    original = arima_module.ARIMA._fit_one
+
+    def refuse_the_best(self, values, x, spec, start):  # type: ignore[no-untyped-def]
+        if spec == best.spec_:
+            raise FitError("its one-step forecast is not finite")
+        return original(self, values, x, spec, start)
+
+    monkeypatch.setattr(arima_module.ARIMA, "_fit_one", refuse_the_best)
     model = ARIMA().fit(y)
     assert model.fallbacks_ == 1
-    assert model.order_ != (2, 1, 2)
+    assert model.spec_ != best.spec_
     assert model.fit_warnings()[0].startswith("fell back to ARIMA")
-    assert (
-        "ARIMA(2, 1, 2) trend='t': its one-step forecast is not finite" in model.fit_warnings()[0]
-    )
+    assert f"{best.spec_.label}: its one-step forecast is not finite" in model.fit_warnings()[0]
     assert np.all(np.isfinite(model.forecast(3).mean))
     assert model.info()["fallbacks"] == 1

@@ -1,23 +1,18 @@
-"""ARIMA(X) with the order chosen on the training span, after Hyndman & Khandakar (2008).
+"""Seasonal ARIMA(X) with the order chosen on the training span, after Hyndman & Khandakar (2008).
 
-The search follows R's ``forecast::auto.arima`` (Hyndman & Khandakar, "Automatic time series
-forecasting: the forecast package for R", *Journal of Statistical Software* 27(3), 2008):
+The order search (:mod:`shiftbench.baselines.arima_search`) follows R's ``forecast::auto.arima``:
+seasonal differencing by seasonal strength, differencing by KPSS, and a stepwise AICc search
+over (p, q, P, Q) and the constant, each candidate fitted by exact maximum likelihood on short
+series and by conditional sum of squares on long ones. The season length comes from the dataset
+(``season_length``); ``seasonal=False`` searches non-seasonal orders only. Covariates are
+regressors (ARIMAX, regression with ARIMA errors) in the state-space form of statsmodels. A fixed
+``order`` (with ``seasonal_order`` and ``trend``) skips the search.
 
-1. ``d``: the KPSS test (Kwiatkowski et al. 1992) of level stationarity at level ``test_alpha``
-   (0.05) is applied to the series and then to its differences until it no longer rejects, up
-   to ``max_d``, as ``forecast::ndiffs(test = "kpss")`` does. The lag truncation is the short
-   one, ⌊4·(n/100)^{1/4}⌋, of pmdarima and of R's ``tseries::kpss(lshort = TRUE)``, not the
-   ``trunc(3·√n/13)`` that recent versions of ``forecast::ndiffs`` use.
-2. ``p`` and ``q`` (each up to ``max_p``/``max_q``, default 5) and the constant (a mean when d = 0,
-   a drift when d = 1, none when d = 2) minimise AICc. The stepwise search starts from
-   ARIMA(2,d,2), (0,d,0), (1,d,0) and (0,d,1) and moves p and q by ±1 (alone and together) and
-   toggles the constant while AICc improves, at most 94 moves (``auto.arima`` caps the number
-   of *models* fitted at 94 instead); ``stepwise=False`` fits the full grid instead.
-
-Seasonal ARIMA terms are not searched: the seasonal baseline is ``seasonal_naive``, and calendar
-effects enter as covariates. Covariates are regressors (ARIMAX), estimated jointly by maximum
-likelihood in the state-space form of statsmodels. A fixed ``order`` (and ``trend``) skips the
-search.
+The final model is statsmodels' ``ARIMA`` at the search's estimates: where the search fitted the
+chosen order by exact ML, those estimates are used as they are (statsmodels' likelihood is the
+same, so no second optimisation); after a CSS search the chosen order is refitted by exact ML from
+the CSS estimates, as auto.arima does. An order whose fit cannot be used falls back to the next
+best, with a warning.
 
 Rolling origins cost one fit: ``update`` extends the fitted results with new observations at fixed
 parameters (statsmodels ``extend``), and ``one_step_path`` runs the Kalman filter once over all the
@@ -34,6 +29,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from shiftbench.baselines.arima_search import (
+    CandidateFit,
+    Search,
+    Spec,
+    search_orders,
+)
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
     BaseForecaster,
@@ -45,38 +46,6 @@ from shiftbench.forecaster import (
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
 Trend = Literal["auto", "n", "c", "t"]
-
-
-def kpss_lags(n: int) -> int:
-    """The short KPSS lag truncation ⌊4·(n/100)^{1/4}⌋ that ``auto.arima`` uses."""
-    return int(np.floor(4.0 * (n / 100.0) ** 0.25))
-
-
-def ndiffs_kpss(y: FloatArray, *, alpha: float = 0.05, max_d: int = 2) -> int:
-    """Number of differences the KPSS test asks for (``forecast::ndiffs(test="kpss")``).
-
-    A constant (or all but constant) series needs no differencing.
-
-    >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
-    >>> ndiffs_kpss(np.cumsum(rng.normal(size=300)))
-    1
-    """
-    from statsmodels.tsa.stattools import kpss
-
-    x = np.asarray(y, dtype=np.float64)
-    d = 0
-    while d < max_d:
-        if len(x) < 5 or np.ptp(x) <= 1e-12 * max(1.0, float(np.max(np.abs(x)))):
-            break
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # InterpolationWarning outside the p-value table
-            p_value = kpss(x, regression="c", nlags=max(kpss_lags(len(x)), 0))[1]
-        if p_value >= alpha:
-            break
-        x = np.diff(x)
-        d += 1
-    return d
 
 
 def with_trend_columns(
@@ -108,151 +77,50 @@ def _trend_for(d: int, constant: bool) -> str:
 def _fit_arima(
     y: FloatArray,
     exog: FloatArray | None,
-    order: tuple[int, int, int],
-    trend: str,
+    spec: Spec,
     maxiter: int,
+    start: FloatArray | None = None,
+    filter_only: bool = False,
 ) -> tuple[Any, list[str]]:
-    """Fit one ARIMA by exact maximum likelihood; return the results and the warnings raised."""
+    """Fit one (seasonal) ARIMA by exact maximum likelihood, or, with ``filter_only``, run the
+    filter at ``start``; return the results and the warnings raised."""
     from statsmodels.tsa.arima.model import ARIMA
 
-    design = with_trend_columns(exog, trend, 1, len(y))
+    design = with_trend_columns(exog, spec.trend, 1, len(y))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ARIMA(y, exog=design, order=order, trend="n")
-        result = model.fit(method_kwargs={"maxiter": maxiter})
+        model = ARIMA(
+            y,
+            exog=design,
+            order=spec.order,
+            seasonal_order=spec.seasonal_order,
+            trend="n",
+        )
+        if filter_only and start is not None:
+            result = model.filter(start)
+        else:
+            result = model.fit(start_params=start, method_kwargs={"maxiter": maxiter})
     messages = sorted({str(w.message).split("\n")[0] for w in caught})
     return result, messages
-
-
-def _score(result: Any) -> float:
-    aicc = float(result.aicc)
-    if not np.isfinite(aicc) or not np.all(np.isfinite(np.asarray(result.params))):
-        return float("inf")
-    return aicc
-
-
-@functools.lru_cache(maxsize=64)
-def _select_cached(
-    y_bytes: bytes,
-    x_bytes: bytes | None,
-    x_cols: int,
-    settings: tuple[int, int, int, bool, float, int],
-) -> tuple[tuple[int, int, int], str, tuple[tuple[str, float], ...]]:
-    y = np.frombuffer(y_bytes, dtype=np.float64)
-    exog = None if x_bytes is None else np.frombuffer(x_bytes, dtype=np.float64).reshape(-1, x_cols)
-    max_p, max_q, max_d, stepwise, alpha, maxiter = settings
-    d = ndiffs_kpss(y, alpha=alpha, max_d=max_d)
-    tried: dict[tuple[int, bool], float] = {}
-
-    def score(p: int, q: int, constant: bool) -> float:
-        key = (p * 100 + q, constant)
-        if key not in tried:
-            if p < 0 or q < 0 or p > max_p or q > max_q:
-                return float("inf")
-            if p + q + d + (1 if constant else 0) >= len(y) - 2:
-                tried[key] = float("inf")
-            else:
-                try:
-                    result, _ = _fit_arima(y, exog, (p, d, q), _trend_for(d, constant), maxiter)
-                    tried[key] = _score(result)
-                except (ValueError, np.linalg.LinAlgError):
-                    tried[key] = float("inf")
-        return tried[key]
-
-    can_constant = d <= 1
-    if stepwise:
-        starts = [
-            (2, 2, can_constant),
-            (0, 0, can_constant),
-            (1, 0, can_constant),
-            (0, 1, can_constant),
-        ]
-        if can_constant:
-            starts.append((0, 0, False))
-        best = min(starts, key=lambda s: score(*s))
-        best_score = score(*best)
-        for _ in range(94):  # a cap on moves (auto.arima caps models fitted at 94)
-            p, q, c = best
-            moves = [(p + dp, q + dq, c) for dp in (-1, 0, 1) for dq in (-1, 0, 1) if dp or dq]
-            if can_constant:
-                moves.append((p, q, not c))
-            candidate = min(moves, key=lambda s: score(*s))
-            if score(*candidate) < best_score:
-                best, best_score = candidate, score(*candidate)
-            else:
-                break
-    else:
-        grid = [
-            (p, q, c)
-            for p in range(max_p + 1)
-            for q in range(max_q + 1)
-            for c in ((True, False) if can_constant else (False,))
-        ]
-        best = min(grid, key=lambda s: score(*s))
-        best_score = score(*best)
-    if not np.isfinite(best_score):
-        raise FitError(f"no ARIMA(p,{d},q) with p <= {max_p}, q <= {max_q} could be fitted")
-    p, q, c = best
-    history = tuple(
-        (f"({k // 100},{d},{k % 100}){'+const' if cst else ''}", float(v))
-        for (k, cst), v in sorted(tried.items())
-    )
-    return (p, d, q), _trend_for(d, c), history
-
-
-def select_order(
-    y: FloatArray,
-    exog: FloatArray | None = None,
-    *,
-    max_p: int = 5,
-    max_q: int = 5,
-    max_d: int = 2,
-    stepwise: bool = True,
-    test_alpha: float = 0.05,
-    maxiter: int = 50,
-) -> tuple[tuple[int, int, int], str, tuple[tuple[str, float], ...]]:
-    """Choose (p, d, q) and the trend term by KPSS and AICc on the given span.
-
-    Returns the order, the statsmodels trend code (``"n"``, ``"c"`` or ``"t"``), and every
-    model tried with its AICc. Results are memoised within a process (a pure function of the
-    data and the settings), so ``arima`` and ``arima_garch`` on the same training span in one
-    process search once; in separate processes each searches.
-    """
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    x = None if exog is None else np.ascontiguousarray(exog, dtype=np.float64)
-    settings = (max_p, max_q, max_d, stepwise, test_alpha, maxiter)
-
-    return _select_cached(
-        y.tobytes(),
-        None if x is None else x.tobytes(),
-        0 if x is None else x.shape[1],
-        settings,
-    )
 
 
 #: How many next-best orders a fit tries before it fails.
 MAX_FALLBACKS = 5
 
 
-def _ranked(
-    history: tuple[tuple[str, float], ...], trend_setting: str
-) -> list[tuple[tuple[int, int, int], str]]:
-    """The search's candidates, best AICc first, as (order, trend) pairs."""
-    out = []
-    for label, score in sorted(history, key=lambda item: item[1]):
-        if not np.isfinite(score):
-            continue
-        p, d, q = (int(v) for v in label[1 : label.index(")")].split(","))
-        trend = _trend_for(d, label.endswith("+const"))
-        out.append(((p, d, q), trend if trend_setting == "auto" else trend_setting))
-    return out
-
-
 def check_arima_params(model: Any) -> None:
     """The ranges of the ARIMA search's hyper-parameters (shared with ARIMA-GARCH)."""
     if model.order is not None and (len(model.order) != 3 or min(model.order) < 0):
         raise ValueError(f"order: expected three integers >= 0, got {model.order!r}")
-    for name in ("max_p", "max_q", "max_d"):
+    if model.seasonal_order is not None and (
+        len(model.seasonal_order) != 3 or min(model.seasonal_order) < 0
+    ):
+        raise ValueError(
+            f"seasonal_order: expected three integers (P, D, Q) >= 0, got {model.seasonal_order!r}"
+        )
+    if model.season_length < 1:
+        raise ValueError(f"season_length: must be at least 1, got {model.season_length}")
+    for name in ("max_p", "max_q", "max_d", "max_P", "max_Q", "max_D", "max_order"):
         if getattr(model, name) < 0:
             raise ValueError(f"{name}: must be at least 0, got {getattr(model, name)}")
     if not 0.0 < model.test_alpha < 1.0:
@@ -271,23 +139,37 @@ def normal_intervals(mean: FloatArray, sd: FloatArray) -> dict[int, tuple[FloatA
 
 
 class ARIMA(BaseForecaster):
-    """ARIMA(X) with automatic order selection on the training span.
+    """Seasonal ARIMA(X) with automatic order selection on the training span.
 
     Parameters
     ----------
     order
-        A fixed (p, d, q); None searches it (see the module docstring).
+        A fixed (p, d, q); None searches the order (see the module docstring).
+    seasonal_order
+        With a fixed ``order``: the seasonal (P, D, Q) at ``season_length`` (default none).
     trend
-        ``"auto"`` (searched with the order, or for a fixed order a constant when d = 0 and a
-        drift when d = 1), or statsmodels' ``"n"``, ``"c"``, ``"t"``.
-    max_p, max_q, max_d
-        Bounds of the search.
+        ``"auto"`` (searched with the order, or for a fixed order a constant when d + D = 0 and
+        a drift when d + D = 1), or statsmodels' ``"n"``, ``"c"``, ``"t"``.
+    season_length
+        The seasonal period m (the dataset's); 1 for none.
+    seasonal
+        Search seasonal terms (P, D, Q) at ``season_length``; False searches non-seasonal
+        orders only.
+    max_season
+        The longest period whose seasonal terms are searched; above it the search is
+        non-seasonal and ``info()`` says so.
+    max_p, max_q, max_P, max_Q, max_d, max_D, max_order
+        Bounds of the search (auto.arima's); ``max_order`` bounds p + q + P + Q in the full grid.
     stepwise
         Hyndman–Khandakar stepwise search (True) or the full grid (False).
+    approximation
+        Score candidates by CSS (True) or exact ML (False); None: CSS when n > 150 or m > 12,
+        as auto.arima.
     test_alpha
         Level of the KPSS test that chooses d.
     maxiter
-        Iterations of the likelihood optimiser per fit.
+        Iterations of statsmodels' likelihood optimiser where it fits (fixed orders, the refit
+        after a CSS search).
     on_nonconvergence
         ``"warn"`` keeps a fit whose optimiser stopped before converging and records the
         warning with the cell; ``"fail"`` fails the cell.
@@ -311,21 +193,39 @@ class ARIMA(BaseForecaster):
         self,
         *,
         order: tuple[int, int, int] | None = None,
+        seasonal_order: tuple[int, int, int] | None = None,
         trend: Trend = "auto",
+        season_length: int = 1,
+        seasonal: bool = True,
+        max_season: int = 24,
         max_p: int = 5,
         max_q: int = 5,
+        max_P: int = 2,
+        max_Q: int = 2,
         max_d: int = 2,
+        max_D: int = 1,
+        max_order: int = 5,
         stepwise: bool = True,
+        approximation: bool | None = None,
         test_alpha: float = 0.05,
         maxiter: int = 50,
         on_nonconvergence: Literal["warn", "fail"] = "warn",
     ) -> None:
         self.order = order
+        self.seasonal_order = seasonal_order
         self.trend = trend
+        self.season_length = season_length
+        self.seasonal = seasonal
+        self.max_season = max_season
         self.max_p = max_p
         self.max_q = max_q
+        self.max_P = max_P
+        self.max_Q = max_Q
         self.max_d = max_d
+        self.max_D = max_D
+        self.max_order = max_order
         self.stepwise = stepwise
+        self.approximation = approximation
         self.test_alpha = test_alpha
         self.maxiter = maxiter
         self.on_nonconvergence = on_nonconvergence
@@ -333,80 +233,140 @@ class ARIMA(BaseForecaster):
     def check_params(self) -> None:
         check_arima_params(self)
 
+    def _search_period(self) -> tuple[int, str | None]:
+        """The period the search uses, and why it is not the dataset's where it is not."""
+        m = int(self.season_length)
+        if m < 2:
+            return 1, None
+        if not self.seasonal:
+            return 1, "seasonal terms not searched (seasonal = false)"
+        if m > self.max_season:
+            return 1, (
+                f"seasonal terms not searched: season length {m} > max_season "
+                f"{self.max_season} (a seasonal ARMA at that period is beyond this search)"
+            )
+        return m, None
+
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         x = as_exog_array(exog, len(values), "exog")
         self.n_exog_ = 0 if x is None else x.shape[1]
         if not np.all(np.isfinite(values)):
             raise FitError("ARIMA: the training span has NaN or infinite values")
+        m, note = self._search_period()
+        notes = [] if note is None else [note]
+        search: Search | None = None
         if self.order is None:
-            order, trend, history = select_order(
+            search = search_orders(
                 values,
                 x,
+                season_length=m,
                 max_p=self.max_p,
                 max_q=self.max_q,
+                max_P=self.max_P,
+                max_Q=self.max_Q,
+                max_order=self.max_order,
                 max_d=self.max_d,
+                max_D=self.max_D,
                 stepwise=self.stepwise,
                 test_alpha=self.test_alpha,
-                maxiter=self.maxiter,
+                approximation=self.approximation,
+            )
+            notes += list(search.notes)
+            candidates: list[tuple[Spec, CandidateFit | None]] = [
+                (fit.spec if self.trend == "auto" else fit.spec.replace_trend(self.trend), fit)
+                for fit in search.ranked()
+            ]
+            if not candidates:
+                raise FitError(
+                    f"no ARIMA(p,{search.d},q)(P,{search.D},Q)[{search.m}] could be fitted"
+                )
+        else:
+            P, D, Q = self.seasonal_order if self.seasonal_order is not None else (0, 0, 0)
+            seasonal = P + D + Q > 0
+            spec = Spec(
+                int(self.order[0]),
+                int(self.order[1]),
+                int(self.order[2]),
+                int(P),
+                int(D),
+                int(Q),
+                int(self.season_length) if seasonal else 1,
+                True,
             )
             if self.trend != "auto":
-                trend = self.trend
-        else:
-            order = (int(self.order[0]), int(self.order[1]), int(self.order[2]))
-            trend = _trend_for(order[1], True) if self.trend == "auto" else self.trend
-            history = ()
-        candidates = [(order, trend)]
-        if self.order is None:  # the search's other orders, best AICc first, as fallbacks
-            candidates += [c for c in _ranked(history, self.trend) if c != (order, trend)]
+                spec = spec.replace_trend(self.trend)
+            candidates = [(spec, None)]
         failures: list[str] = []
-        for order, trend in candidates:
+        for spec, start in candidates:
             try:
-                result, messages, converged = self._fit_one(values, x, order, trend)
+                result, messages, converged = self._fit_one(values, x, spec, start)
                 break
             except FitError as exc:
-                failures.append(f"ARIMA{order} trend={trend!r}: {exc}")
+                failures.append(f"{spec.label}: {exc}")
                 if self.order is not None or len(failures) > MAX_FALLBACKS:
                     raise FitError("; ".join(failures)) from exc
         else:
             raise FitError(f"no ARIMA order could be used ({'; '.join(failures)})")
         if failures:
             messages = [
-                f"fell back to ARIMA{order} trend={trend!r} (the next-best AICc) after "
-                + "; ".join(failures),
+                f"fell back to {spec.label} (the next-best AICc) after " + "; ".join(failures),
                 *messages,
             ]
         self.result_ = result
         fitted = np.asarray(result.fittedvalues, dtype=np.float64).copy()
-        fitted[: order[1]] = np.nan  # no prediction before the differencing has a past
+        fitted[: spec.d + spec.D * spec.m] = np.nan  # no prediction before the differencing
         self.in_sample_ = fitted
         self.t_next_ = len(values) + 1
-        self.order_ = order
-        self.trend_ = trend
+        self.spec_ = spec
+        self.order_ = spec.order
+        self.seasonal_order_ = spec.seasonal_order
+        self.trend_ = spec.trend
+        self.burn_in_ = spec.burn_in
         self.converged_ = converged
-        self.search_ = history
+        self.search_ = (
+            ()
+            if search is None
+            else tuple((fit.spec.label, float(fit.aicc)) for fit in search.scored)
+        )
+        self.search_method_ = (
+            "fixed order"
+            if search is None
+            else ("CSS" if search.approximation else "exact ML")
+        )
+        self.notes_ = notes
         self.fallbacks_ = len(failures)
         self.fit_warnings_ = messages
         return self
 
     def _fit_one(
-        self, values: FloatArray, x: FloatArray | None, order: tuple[int, int, int], trend: str
+        self, values: FloatArray, x: FloatArray | None, spec: Spec, start: CandidateFit | None
     ) -> tuple[Any, list[str], bool]:
         """Fit one order; :class:`FitError` when it cannot be used: the fit fails, a parameter
         is not finite, or its one-step forecast is not (a non-invertible MA at the boundary,
-        say)."""
+        say). Estimates of an exact-ML search are used as they are (``filter``)."""
+        exact = start is not None and start.exact and start.spec.trend == spec.trend
         try:
-            result, messages = _fit_arima(values, x, order, trend, self.maxiter)
+            result, messages = _fit_arima(
+                values,
+                x,
+                spec,
+                self.maxiter,
+                start=None if start is None or start.spec.trend != spec.trend else start.params(),
+                filter_only=exact,
+            )
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise FitError(f"could not be fitted: {exc}") from exc
-        converged = bool(result.mle_retvals.get("converged", True)) if result.mle_retvals else True
+        converged = True
+        if not exact and result.mle_retvals:
+            converged = bool(result.mle_retvals.get("converged", True))
         if not converged and self.on_nonconvergence == "fail":
-            raise FitError(f"ARIMA{order} did not converge in {self.maxiter} iterations")
+            raise FitError(f"{spec.label} did not converge in {self.maxiter} iterations")
         if not np.all(np.isfinite(np.asarray(result.params))):
             raise FitError("estimated non-finite parameters")
         # the variance of a one-step forecast is finite only for a usable model; the design row
         # of the last observation stands in for the unknown next one (it moves the mean only)
-        design = with_trend_columns(None if x is None else x[-1:], trend, len(values) + 1, 1)
+        design = with_trend_columns(None if x is None else x[-1:], spec.trend, len(values) + 1, 1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pred = result.get_forecast(1, exog=design)
@@ -430,14 +390,20 @@ class ARIMA(BaseForecaster):
     def info(self) -> dict[str, Any]:
         """What the fit chose, for the run manifest."""
         self._check_fitted("result_")
-        return {
+        out: dict[str, Any] = {
+            "model": self.spec_.label,
             "order": list(self.order_),
+            "seasonal_order": list(self.seasonal_order_),
             "trend": self.trend_,
             "aicc": float(self.result_.aicc),
             "converged": self.converged_,
+            "search": self.search_method_,
             "models_tried": len(self.search_),
             "fallbacks": self.fallbacks_,
         }
+        if self.notes_:
+            out["notes"] = list(self.notes_)
+        return out
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self.absorb(y_new, exog_new)

@@ -75,9 +75,13 @@ def ma_weights(result: Any, horizon: int) -> FloatArray:
 
     ar = np.asarray(result.polynomial_ar, dtype=np.float64)
     ma = np.asarray(result.polynomial_ma, dtype=np.float64)
-    d = int(result.model.k_diff) if hasattr(result.model, "k_diff") else 0
+    d = int(getattr(result.model, "k_diff", 0) or 0)
+    seasonal_d = int(getattr(result.model, "k_seasonal_diff", 0) or 0)
+    period = int(getattr(result.model, "seasonal_periods", 0) or 0)
     for _ in range(d):
         ar = np.convolve(ar, [1.0, -1.0])
+    for _ in range(seasonal_d):
+        ar = np.convolve(ar, np.concatenate([[1.0], np.zeros(period - 1), [-1.0]]))
     return np.asarray(arma2ma(ar, ma, lags=horizon), dtype=np.float64)
 
 
@@ -86,8 +90,9 @@ class ARIMAGARCH(BaseForecaster):
 
     Parameters
     ----------
-    order, trend, max_p, max_q, max_d, stepwise, test_alpha, maxiter
-        As for :class:`shiftbench.baselines.arima.ARIMA`.
+    order, seasonal_order, trend, season_length, seasonal, max_season, max_p, max_q, max_P, max_Q,
+    max_d, max_D, max_order, stepwise, approximation, test_alpha, maxiter
+        As for :class:`shiftbench.baselines.arima.ARIMA` (the same seasonal order search).
     garch_p, garch_q
         ARCH and GARCH orders (1, 1).
     dist
@@ -113,11 +118,20 @@ class ARIMAGARCH(BaseForecaster):
         self,
         *,
         order: tuple[int, int, int] | None = None,
+        seasonal_order: tuple[int, int, int] | None = None,
         trend: Trend = "auto",
+        season_length: int = 1,
+        seasonal: bool = True,
+        max_season: int = 24,
         max_p: int = 5,
         max_q: int = 5,
+        max_P: int = 2,
+        max_Q: int = 2,
         max_d: int = 2,
+        max_D: int = 1,
+        max_order: int = 5,
         stepwise: bool = True,
+        approximation: bool | None = None,
         test_alpha: float = 0.05,
         maxiter: int = 50,
         garch_p: int = 1,
@@ -126,11 +140,20 @@ class ARIMAGARCH(BaseForecaster):
         on_nonconvergence: Literal["warn", "fail"] = "warn",
     ) -> None:
         self.order = order
+        self.seasonal_order = seasonal_order
         self.trend = trend
+        self.season_length = season_length
+        self.seasonal = seasonal
+        self.max_season = max_season
         self.max_p = max_p
         self.max_q = max_q
+        self.max_P = max_P
+        self.max_Q = max_Q
         self.max_d = max_d
+        self.max_D = max_D
+        self.max_order = max_order
         self.stepwise = stepwise
+        self.approximation = approximation
         self.test_alpha = test_alpha
         self.maxiter = maxiter
         self.garch_p = garch_p
@@ -149,11 +172,20 @@ class ARIMAGARCH(BaseForecaster):
     def _arima(self) -> ARIMA:
         return ARIMA(
             order=self.order,
+            seasonal_order=self.seasonal_order,
             trend=self.trend,
+            season_length=self.season_length,
+            seasonal=self.seasonal,
+            max_season=self.max_season,
             max_p=self.max_p,
             max_q=self.max_q,
+            max_P=self.max_P,
+            max_Q=self.max_Q,
             max_d=self.max_d,
+            max_D=self.max_D,
+            max_order=self.max_order,
             stepwise=self.stepwise,
+            approximation=self.approximation,
             test_alpha=self.test_alpha,
             maxiter=self.maxiter,
             on_nonconvergence=self.on_nonconvergence,
@@ -164,8 +196,7 @@ class ARIMAGARCH(BaseForecaster):
 
         values = as_float_array(y)
         arima = self._arima().fit(values, exog)
-        p_ar, d, _ = arima.order_
-        resid = arima.residuals()[d + p_ar :]
+        resid = arima.residuals()[arima.burn_in_ :]
         if len(resid) < 10:
             raise FitError(f"ARIMA-GARCH: {len(resid)} residuals are too few to fit a GARCH")
         scale = float(np.std(resid))
