@@ -448,8 +448,9 @@ def fit_exact(
 
     The likelihood of the n* differenced values is that of a stationary ARMA: its covariance
     matrix is the Toeplitz matrix of :func:`arma_acov`, factorised by Cholesky; σ² is
-    concentrated out. The AR factors are optimised through :func:`pacf_to_ar` so that every
-    trial is stationary; MA roots inside the unit circle are reflected afterwards. BFGS starts
+    concentrated out. The AR and MA factors are optimised through :func:`pacf_to_ar` (the MA
+    as statsmodels' ``enforce_invertibility`` does) so that every trial is stationary and
+    invertible. BFGS starts
     from the CSS estimates (``start``) where they are stationary, from zeros otherwise. The
     score is the exact AICc; None when the fit fails or is inadmissible.
     """
@@ -470,9 +471,9 @@ def fit_exact(
         return [
             theta[:c1] * scale,
             pacf_to_ar(theta[c1:c2]),
-            theta[c2:c3],
+            -pacf_to_ar(theta[c2:c3]),  # θ(B) invertible ⇔ the AR polynomial of −θ stationary
             pacf_to_ar(theta[c3:c4]),
-            theta[c4:],
+            -pacf_to_ar(theta[c4:]),
         ]
 
     def evaluate(theta: FloatArray) -> tuple[float, float]:
@@ -501,11 +502,15 @@ def fit_exact(
         [beta0 / scale, np.zeros(spec.p), np.zeros(spec.q), np.zeros(spec.P), np.zeros(spec.Q)]
     )
     if start is not None:
-        x_ar, x_sar = ar_to_pacf(start.ar), ar_to_pacf(start.sar)
-        if x_ar is not None and x_sar is not None:
-            theta0 = np.concatenate(
-                [start.beta / scale, x_ar, _invert_ma(start.ma), x_sar, _invert_ma(start.sma)]
-            )
+        parts = [
+            ar_to_pacf(start.ar),
+            ar_to_pacf(-_invert_ma(start.ma)),
+            ar_to_pacf(start.sar),
+            ar_to_pacf(-_invert_ma(start.sma)),
+        ]
+        if all(part is not None for part in parts):
+            x_ar, x_ma, x_sar, x_sma = (np.clip(part, -5.0, 5.0) for part in parts)  # type: ignore[arg-type]
+            theta0 = np.concatenate([start.beta / scale, x_ar, x_ma, x_sar, x_sma])
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if n_par:
@@ -517,7 +522,6 @@ def fit_exact(
     if value >= 1e10 or not np.isfinite(value):
         return None
     beta, ar, ma, sar, sma = unpack(theta)
-    ma, sma = _invert_ma(ma), _invert_ma(sma)
     if min_root_modulus(ar, sar, spec.m, -1.0) < MIN_ROOT:
         return None
     if min_root_modulus(ma, sma, spec.m, 1.0) < MIN_ROOT:
