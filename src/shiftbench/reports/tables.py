@@ -240,3 +240,55 @@ def ranks(run: RunData, dataset: str, metric: str = "smape") -> RankTest | None:
         return None
     table = per_series(run, dataset, metric)
     return rank_test(table, metric, ALPHA) if not table.empty else None
+
+
+@dataclass(frozen=True)
+class FitRow:
+    """How the ARIMA-family fits of one cell went: the orders chosen, how they were searched,
+    and how many series fell back to a next-best order or stopped before converging."""
+
+    dataset: str
+    model: str
+    series: int
+    orders: str
+    search: str
+    fallbacks: int
+    not_converged: int
+
+
+def arima_fits(run: RunData) -> list[FitRow]:
+    """One row per (dataset, model) of the cells whose fits report an order search (``arima``,
+    ``arima_garch``), pooled over a collection's chunks; the first seed of a seeded model."""
+    pooled: dict[tuple[str, str], list[dict[str, object]]] = {}
+    seen_seed: dict[tuple[str, str], object] = {}
+    for cell in run.manifest.get("cells", []):
+        info = cell.get("info")
+        if not isinstance(info, dict):
+            continue
+        fits = [v for v in info.values() if isinstance(v, dict) and "fallbacks" in v]
+        if not fits:
+            continue
+        key = (str(cell.get("dataset")), str(cell.get("model")))
+        if seen_seed.setdefault(key, cell.get("seed")) != cell.get("seed"):
+            continue
+        pooled.setdefault(key, []).extend(fits)
+    rows = []
+    for (dataset, model), fits in pooled.items():
+        labels = Counter(str(f.get("model", f.get("order"))) for f in fits)
+        if len(labels) == 1:
+            orders = next(iter(labels))
+        else:
+            label, count = labels.most_common(1)[0]
+            orders = f"{len(labels)} distinct; most often {label} ({count})"
+        rows.append(
+            FitRow(
+                dataset=dataset,
+                model=model,
+                series=len(fits),
+                orders=orders,
+                search=", ".join(sorted({str(f.get("search", "")) for f in fits} - {""})),
+                fallbacks=sum(1 for f in fits if int(str(f.get("fallbacks", 0))) > 0),
+                not_converged=sum(1 for f in fits if f.get("converged") is False),
+            )
+        )
+    return rows
