@@ -61,7 +61,7 @@ def test_full_grid_tries_every_order() -> None:
     assert len(search.scored) == 2 * 2 * 2  # p, q in {0, 1}, with and without a constant
 
 
-def test_full_grid_keeps_p_plus_q_plus_P_plus_Q_within_max_order() -> None:
+def test_full_grid_keeps_the_sum_of_the_four_orders_within_max_order() -> None:
     rng = np.random.default_rng(3)
     y = rng.normal(size=120)
     search = search_orders(y, season_length=4, max_order=2, stepwise=False, max_D=0)

@@ -50,9 +50,7 @@ def _reference() -> list[tuple[str, Spec]]:
     ]
 
 
-def referee_aicc(
-    y: np.ndarray, spec: Spec, params: np.ndarray | None = None
-) -> tuple[float, bool]:
+def referee_aicc(y: np.ndarray, spec: Spec, params: np.ndarray | None = None) -> tuple[float, bool]:
     """AICc of ``spec`` under statsmodels (SARIMAX on the differenced series, the constant as a
     regressor column): fitted by statsmodels' own optimiser from its own start values, or, with
     ``params``, its likelihood evaluated at those estimates; and whether that model is
@@ -62,9 +60,7 @@ def referee_aicc(
 
     w = difference(y, spec.d, spec.D, spec.m)
     exog = None
-    if spec.trend == "c":
-        exog = np.ones((len(w), 1))
-    elif spec.trend == "t":  # a drift: the differenced trend column is constant
+    if spec.trend in ("c", "t"):  # a mean, or a drift: the differenced trend is constant
         exog = np.ones((len(w), 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

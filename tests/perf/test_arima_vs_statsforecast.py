@@ -66,7 +66,8 @@ def test_arima_search_and_backtest_against_statsforecast(
     their_seconds = time.perf_counter() - start
 
     result = benchmark.pedantic(run_cell, args=(sample, "arima", {}, None), rounds=1, iterations=1)
-    assert result.ok and not result.series_failed
+    assert result.ok
+    assert not result.series_failed
     ours = [float(result.metrics[ds.series]["smape"]) for ds in sample]
     our_seconds = benchmark.stats.stats.median
     ratio = our_seconds / their_seconds

@@ -21,7 +21,6 @@ origins of a backtest.
 
 from __future__ import annotations
 
-import functools
 import warnings
 from typing import Any, ClassVar, Literal, Self
 
@@ -330,9 +329,7 @@ class ARIMA(BaseForecaster):
             else tuple((fit.spec.label, float(fit.aicc)) for fit in search.scored)
         )
         self.search_method_ = (
-            "fixed order"
-            if search is None
-            else ("CSS" if search.approximation else "exact ML")
+            "fixed order" if search is None else ("CSS" if search.approximation else "exact ML")
         )
         self.notes_ = notes
         self.fallbacks_ = len(failures)

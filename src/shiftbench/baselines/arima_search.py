@@ -126,7 +126,7 @@ def kpss_lags(n: int) -> int:
     >>> kpss_lags(100), kpss_lags(1600)
     (2, 9)
     """
-    return int(math.floor(3.0 * math.sqrt(n) / 13.0))
+    return math.floor(3.0 * math.sqrt(n) / 13.0)
 
 
 def _is_constant(x: FloatArray) -> bool:
@@ -250,7 +250,7 @@ def _prepare(
     w = difference(y, spec.d, spec.D, spec.m)
     xw = None if design is None else difference(design, spec.d, spec.D, spec.m)
     beta0 = np.zeros(0) if xw is None else np.linalg.lstsq(xw, w, rcond=None)[0]
-    return w, xw, beta0
+    return w, xw, np.asarray(beta0, dtype=np.float64)
 
 
 def _aicc(minus2ll: float, k: int, n_star: int) -> float:
@@ -387,7 +387,7 @@ def arma_acov(ar_poly: FloatArray, ma_poly: FloatArray, n: int) -> FloatArray:
 @functools.lru_cache(maxsize=64)
 def _lower_index(size: int) -> np.ndarray:
     rows, cols = np.indices((size, size))
-    return np.clip(rows - cols, 0, None)
+    return np.asarray(np.clip(rows - cols, 0, None))
 
 
 @functools.lru_cache(maxsize=64)
@@ -411,7 +411,7 @@ def _upper_mask(size: int) -> np.ndarray:
 @functools.lru_cache(maxsize=64)
 def _toeplitz_index(n: int) -> np.ndarray:
     rows, cols = np.indices((n, n))
-    return np.abs(rows - cols)
+    return np.asarray(np.abs(rows - cols))
 
 
 def _invert_ma(coefs: FloatArray) -> FloatArray:
@@ -539,8 +539,8 @@ class Bounds:
 
     max_p: int
     max_q: int
-    max_P: int
-    max_Q: int
+    max_P: int  # noqa: N815 (auto.arima's names)
+    max_Q: int  # noqa: N815
     max_order: int
 
 
