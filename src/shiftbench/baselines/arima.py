@@ -357,6 +357,20 @@ class ARIMA(BaseForecaster):
         converged = True
         if not exact and result.mle_retvals:
             converged = bool(result.mle_retvals.get("converged", True))
+        if not exact and start is not None and start.spec.trend == spec.trend:
+            # the exact refit of a CSS search must improve on, not wreck, the CSS estimates: an
+            # optimiser that wandered off to a boundary (σ² ten times the CSS one) is undone
+            sigma2 = float(np.asarray(result.params)[-1])
+            if not (np.isfinite(sigma2) and sigma2 <= 10.0 * start.sigma2):
+                result, _ = _fit_arima(
+                    values, x, spec, self.maxiter, start=start.params(), filter_only=True
+                )
+                messages = [
+                    *messages,
+                    f"{spec.label}: the exact-ML refit diverged (σ² {sigma2:.4g} against "
+                    f"{start.sigma2:.4g} by CSS); the CSS estimates are kept",
+                ]
+                converged = True
         if not converged and self.on_nonconvergence == "fail":
             raise FitError(f"{spec.label} did not converge in {self.maxiter} iterations")
         if not np.all(np.isfinite(np.asarray(result.params))):

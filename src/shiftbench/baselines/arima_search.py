@@ -258,7 +258,11 @@ def _aicc(minus2ll: float, k: int, n_star: int) -> float:
 
 
 def fit_css(
-    y: FloatArray, design: FloatArray | None, spec: Spec, n_obs: int
+    y: FloatArray,
+    design: FloatArray | None,
+    spec: Spec,
+    n_obs: int,
+    min_root: float = MIN_ROOT,
 ) -> CandidateFit | None:
     """Fit ``spec`` by conditional sum of squares (Box & Jenkins 1976, §7.1; R's
     ``arima(method = "CSS")``): the differenced series minus its regression part is filtered
@@ -311,9 +315,9 @@ def fit_css(
     if not np.isfinite(sigma2) or sigma2 >= 1e150:
         return None
     beta, ar, ma, sar, sma = np.split(theta, cuts)
-    if min_root_modulus(ar, sar, spec.m, -1.0) < MIN_ROOT:
+    if min_root_modulus(ar, sar, spec.m, -1.0) < min_root:
         return None
-    if min_root_modulus(ma, sma, spec.m, 1.0) < MIN_ROOT:
+    if min_root_modulus(ma, sma, spec.m, 1.0) < min_root:
         return None
     minus2ll = n_star * math.log(sigma2) if sigma2 > 0 else -math.inf
     return CandidateFit(spec, _aicc(minus2ll, n_par + 1, n_star), sigma2, beta, ar, ma, sar, sma)
@@ -624,7 +628,9 @@ def _search(
     def score(spec: Spec) -> float:
         if spec not in cache:
             design = _design(spec.trend, exog, n)
-            fitted = fit_css(y, design, spec, n)
+            # a CSS search (long series) asks only for roots outside the unit circle: the exact
+            # refit enforces stationarity, and a deterministic cycle needs AR roots at its edge
+            fitted = fit_css(y, design, spec, n, min_root=1.0 if approximation else MIN_ROOT)
             if not approximation:
                 fitted = fit_exact(y, design, spec, n, start=fitted)
             cache[spec] = fitted if fitted is not None else CandidateFit(spec, math.inf, *_EMPTY)
