@@ -93,3 +93,23 @@ def test_too_few_residuals_fail_clearly() -> None:
 
     with pytest.raises(FitError, match="too few"):
         ARIMAGARCH(order=(0, 0, 0)).fit(pd.Series(np.arange(8.0)))
+
+
+def test_ma_weights_include_the_seasonal_difference() -> None:
+    """ARIMA(0,0,0)(0,1,0)[4], the seasonal random walk y_t = y_{t-4} + e_t: ψ_j = 1 at
+    j = 0, 4, 8, … and 0 elsewhere; with a seasonal MA Θ = 0.5, (1 + 0.5B^4)/(1 − B^4) gives
+    ψ = 1, 0, 0, 0, 1.5, 0, 0, 0, 1.5."""
+    rng = np.random.default_rng(4)
+    y = pd.Series(np.cumsum(rng.normal(size=(40, 4)), axis=0).ravel())
+    walk = ARIMA(order=(0, 0, 0), seasonal_order=(0, 1, 0), season_length=4, trend="n").fit(y)
+    np.testing.assert_allclose(ma_weights(walk.result_, 9), [1, 0, 0, 0, 1, 0, 0, 0, 1], atol=1e-12)
+    with_ma = ARIMA(order=(0, 0, 0), seasonal_order=(0, 1, 1), season_length=4, trend="n").fit(y)
+    theta = float(with_ma.result_.params[0])
+    expected = [1, 0, 0, 0, 1 + theta, 0, 0, 0, 1 + theta]
+    np.testing.assert_allclose(ma_weights(with_ma.result_, 9), expected, atol=1e-10)
+    # the h-step variance σ²Σψ² is the forecast's own
+    sigma2 = float(with_ma.result_.params[-1])
+    psi = ma_weights(with_ma.result_, 9)
+    np.testing.assert_allclose(
+        with_ma.forecast(9).sd, np.sqrt(sigma2 * np.cumsum(psi**2)), rtol=1e-6
+    )

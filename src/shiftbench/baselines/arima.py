@@ -33,6 +33,7 @@ from shiftbench.baselines.arima_search import (
     Search,
     Spec,
     search_orders,
+    with_trend_columns,
 )
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
@@ -45,32 +46,6 @@ from shiftbench.forecaster import (
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
 Trend = Literal["auto", "n", "c", "t"]
-
-
-def with_trend_columns(
-    exog: FloatArray | None, trend: str, start: int, n: int
-) -> FloatArray | None:
-    """Prepend the deterministic terms of ``trend`` as regressor columns.
-
-    ``"c"`` adds a column of ones (the mean of an ARMA, as statsmodels' ARIMA defines its
-    constant); ``"t"`` adds the time index start..start+n−1, which with d = 1 is a drift
-    (Δy_t = β + Δu_t). shiftbench builds these columns itself because statsmodels' own trend
-    terms lose their time offset when results are extended, and (in statsmodels 0.14) refuse an
-    extension whose few new regressor rows happen to be constant.
-    """
-    if trend == "n":
-        return exog
-    if trend == "c":
-        column = np.ones((n, 1))
-    else:
-        column = np.arange(start, start + n, dtype=np.float64)[:, None]
-    return column if exog is None else np.hstack([column, exog])
-
-
-def _trend_for(d: int, constant: bool) -> str:
-    if not constant or d >= 2:
-        return "n"
-    return "c" if d == 0 else "t"
 
 
 def _fit_arima(
@@ -119,7 +94,7 @@ def check_arima_params(model: Any) -> None:
         )
     if model.season_length < 1:
         raise ValueError(f"season_length: must be at least 1, got {model.season_length}")
-    for name in ("max_p", "max_q", "max_d", "max_P", "max_Q", "max_D", "max_order"):
+    for name in ("max_p", "max_q", "max_d", "max_P", "max_Q", "max_D", "max_order", "max_season"):
         if getattr(model, name) < 0:
             raise ValueError(f"{name}: must be at least 0, got {getattr(model, name)}")
     if not 0.0 < model.test_alpha < 1.0:

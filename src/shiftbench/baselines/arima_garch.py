@@ -70,11 +70,13 @@ def garch_variance_path(
 
 
 def ma_weights(result: Any, horizon: int) -> FloatArray:
-    """ψ_0..ψ_{h-1} of a fitted statsmodels ARIMA, differencing included."""
+    """ψ_0..ψ_{h-1} of a fitted statsmodels (seasonal) ARIMA, differencing included."""
     from statsmodels.tsa.arima_process import arma2ma
 
-    ar = np.asarray(result.polynomial_ar, dtype=np.float64)
-    ma = np.asarray(result.polynomial_ma, dtype=np.float64)
+    # the reduced polynomials are the products φ(B)Φ(B^m) and θ(B)Θ(B^m): statsmodels'
+    # ``polynomial_ar``/``polynomial_ma`` hold the non-seasonal factors only
+    ar = np.asarray(result.polynomial_reduced_ar, dtype=np.float64)
+    ma = np.asarray(result.polynomial_reduced_ma, dtype=np.float64)
     d = int(getattr(result.model, "k_diff", 0) or 0)
     seasonal_d = int(getattr(result.model, "k_seasonal_diff", 0) or 0)
     period = int(getattr(result.model, "seasonal_periods", 0) or 0)

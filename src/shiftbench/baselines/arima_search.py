@@ -46,7 +46,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -114,8 +114,6 @@ class Spec:
 
     def replace_trend(self, trend: str) -> Spec:
         """This order with a given trend code (a user's fixed ``trend``)."""
-        from dataclasses import replace
-
         return replace(self, constant=trend != "n")
 
 
@@ -569,10 +567,24 @@ class Search:
         )
 
 
-def _design(trend: str, exog: FloatArray | None, n: int) -> FloatArray | None:
+def with_trend_columns(
+    exog: FloatArray | None, trend: str, start: int, n: int
+) -> FloatArray | None:
+    """Prepend the deterministic terms of ``trend`` as regressor columns.
+
+    ``"c"`` adds a column of ones (the mean of an ARMA, as statsmodels' ARIMA defines its
+    constant); ``"t"`` adds the time index start..start+n−1, which with d = 1 is a drift
+    (Δy_t = β + Δu_t), and with D = 1 a seasonal drift. shiftbench builds these columns itself
+    because statsmodels' own trend terms lose their time offset when results are extended, and
+    (in statsmodels 0.14) refuse an extension whose few new regressor rows happen to be
+    constant.
+    """
     if trend == "n":
         return exog
-    column = np.ones((n, 1)) if trend == "c" else np.arange(1, n + 1, dtype=np.float64)[:, None]
+    if trend == "c":
+        column = np.ones((n, 1))
+    else:
+        column = np.arange(start, start + n, dtype=np.float64)[:, None]
     return column if exog is None else np.hstack([column, exog])
 
 
@@ -627,7 +639,7 @@ def _search(
 
     def score(spec: Spec) -> float:
         if spec not in cache:
-            design = _design(spec.trend, exog, n)
+            design = with_trend_columns(exog, spec.trend, 1, n)
             # a CSS search (long series) asks only for roots outside the unit circle: the exact
             # refit enforces stationarity, and a deterministic cycle needs AR roots at its edge
             fitted = fit_css(y, design, spec, n, min_root=1.0 if approximation else MIN_ROOT)
@@ -685,8 +697,6 @@ _EMPTY = (math.nan, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros
 
 def _neighbours(s: Spec, b: Bounds, allow_constant: bool) -> list[Spec]:
     """auto.arima's stepwise neighbourhood of ``s``, in its order."""
-    from dataclasses import replace
-
     out: list[Spec] = []
     for dP, dQ in ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
         P, Q = s.P + dP, s.Q + dQ

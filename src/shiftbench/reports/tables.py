@@ -256,6 +256,12 @@ class FitRow:
     not_converged: int
 
 
+def _positive_number(value: object) -> bool:
+    """A count read back from a manifest: only a real number above zero counts (a hand-edited
+    or hostile string is not a fallback)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
 def arima_fits(run: RunData) -> list[FitRow]:
     """One row per (dataset, model) of the cells whose fits report an order search (``arima``,
     ``arima_garch``), pooled over a collection's chunks; the first seed of a seeded model."""
@@ -265,10 +271,13 @@ def arima_fits(run: RunData) -> list[FitRow]:
         info = cell.get("info")
         if not isinstance(info, dict):
             continue
-        fits = [v for v in info.values() if isinstance(v, dict) and "fallbacks" in v]
+        key = (str(cell.get("dataset")), str(cell.get("model")))
+        # a collection's chunk maps each series to what its fit chose; a single series' cell
+        # holds that directly (the manifest's cell entry)
+        entries = list(info.values()) if run.is_collection(key[0]) else [info]
+        fits = [v for v in entries if isinstance(v, dict) and "fallbacks" in v]
         if not fits:
             continue
-        key = (str(cell.get("dataset")), str(cell.get("model")))
         if seen_seed.setdefault(key, cell.get("seed")) != cell.get("seed"):
             continue
         pooled.setdefault(key, []).extend(fits)
@@ -287,7 +296,7 @@ def arima_fits(run: RunData) -> list[FitRow]:
                 series=len(fits),
                 orders=orders,
                 search=", ".join(sorted({str(f.get("search", "")) for f in fits} - {""})),
-                fallbacks=sum(1 for f in fits if int(str(f.get("fallbacks", 0))) > 0),
+                fallbacks=sum(1 for f in fits if _positive_number(f.get("fallbacks"))),
                 not_converged=sum(1 for f in fits if f.get("converged") is False),
             )
         )
