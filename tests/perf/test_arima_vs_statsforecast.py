@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
 from shiftbench.benchmarks.backtest import run_cell
-from shiftbench.benchmarks.runner import resolve_datasets
-from shiftbench.config import RunConfig
 from shiftbench.evaluation.metrics import smape
-from shiftbench.types import Collection, Dataset
+from shiftbench.types import Dataset
 
 sfa = pytest.importorskip("statsforecast.arima")
 
@@ -31,16 +30,10 @@ HOLDOUT = 18
 
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[Dataset, ...]:
-    config = RunConfig(
-        datasets=("m3_monthly",),
-        models=("arima",),
-        dataset_options={"m3_monthly": {"subset": "makridakis2018_tenth"}},
-    )
-    collection = resolve_datasets(config)[0]
-    assert isinstance(collection, Collection)
-    assert len(collection.members) == 105
-    return collection.members
+def sample(m3_subset: Callable[[str], tuple[Dataset, ...]]) -> tuple[Dataset, ...]:
+    members = m3_subset("makridakis2018_tenth")
+    assert len(members) == 105
+    return members
 
 
 def _statsforecast(members: tuple[Dataset, ...]) -> list[float]:

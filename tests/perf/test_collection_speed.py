@@ -7,28 +7,20 @@ of interest is ``seconds_per_series`` in each benchmark's extra info.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from shiftbench.benchmarks.backtest import run_cell
-from shiftbench.benchmarks.runner import resolve_datasets
-from shiftbench.config import RunConfig
-from shiftbench.types import Collection, Dataset
+from shiftbench.types import Dataset
 
 CLASSICAL = ("naive2", "ses", "holt", "damped", "theta", "comb", "ets", "arima")
 
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[Dataset, ...]:
-    config = RunConfig(
-        datasets=("m3_monthly",),
-        models=("naive2",),
-        dataset_options={"m3_monthly": {"subset": "makridakis2018"}},
-    )
-    collection = resolve_datasets(config)[0]
-    assert isinstance(collection, Collection)
-    return collection.members[::50]
+def sample(m3_subset: Callable[[str], tuple[Dataset, ...]]) -> tuple[Dataset, ...]:
+    return m3_subset("makridakis2018")[::50]
 
 
 @pytest.mark.parametrize("model", CLASSICAL)
