@@ -80,6 +80,25 @@ def test_a_worker_that_dies_loses_only_what_it_held() -> None:
     assert results[3] == 9
 
 
+def _slow_square_or_die(x: int) -> int:
+    if x == 1:
+        time.sleep(0.5)  # item 0 has started by now
+        os._exit(1)
+    if x == 0:
+        time.sleep(3.0)  # still running when item 1 kills the pool
+    return x * x
+
+
+def test_an_item_in_flight_when_another_kills_the_pool_runs_again() -> None:
+    """A dead worker breaks the whole process pool: item 0, busy in the other worker, fails
+    with it, runs again alone and is not lost; item 1, which dies again alone, is."""
+    results = dict(run_local(_slow_square_or_die, [0, 1, 2, 3], [0, 1, 2, 3], Options(jobs=2)))
+    assert results[0] == 0
+    assert isinstance(results[1], Lost)
+    assert results[2] == 4
+    assert results[3] == 9
+
+
 def test_a_dask_cluster_without_workers_gives_up_in_bounded_time() -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:

@@ -100,24 +100,44 @@ def _run_processes(
 
     pool = new_pool()
     try:
-        # At most `jobs` items in flight, handed out in `order` as workers free up.
+        # At most `jobs` items in flight, handed out in `order` as workers free up. A worker
+        # that dies breaks the whole pool, and every item in flight fails with it, not only the
+        # one that killed it: those items run again, each alone in a fresh pool, so that only
+        # an item that dies by itself a second time is lost.
         queue = list(order)
-        running: dict[Any, int] = {}
-        while queue or running:
-            while queue and len(running) < jobs:
-                i = queue[0]
+        retry: list[int] = []
+        attempts: dict[int, int] = {}
+        running: dict[Any, tuple[int, Any]] = {}
+        while queue or retry or running:
+            while (queue or retry) and len(running) < jobs:
+                if any(attempts[i] > 1 for i, _ in running.values()):
+                    break  # a retried item runs alone
+                if retry and running:
+                    break  # wait for the pool to drain, then retry alone
+                source = retry if retry else queue
+                i = source[0]
                 try:
                     future = pool.submit(work, items[i])
-                except BrokenProcessPool:  # a worker died: the rest go to a new pool
+                except BrokenProcessPool:  # broken before its failure came back: a new pool
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = new_pool()
                     continue
-                running[future] = queue.pop(0)
+                source.pop(0)
+                attempts[i] = attempts.get(i, 0) + 1
+                running[future] = (i, pool)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                i = running.pop(future)
+                i, owner = running.pop(future)
                 try:
                     yield i, future.result()
+                except BrokenProcessPool as exc:
+                    if owner is pool:  # the first failure of this pool: the rest go to a new one
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        pool = new_pool()
+                    if attempts[i] < 2:
+                        retry.append(i)
+                    else:
+                        yield i, Lost(f"the worker process died ({type(exc).__name__}: {exc})")
                 except Exception as exc:
                     yield i, Lost(f"the worker process died ({type(exc).__name__}: {exc})")
     finally:
