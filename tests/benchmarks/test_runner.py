@@ -12,6 +12,7 @@ import shiftbench as sb
 from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
 from shiftbench.config import RunConfig
 from shiftbench.csvio import read_csv_exact
+from shiftbench.evaluation.shift import VERDICTS
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +187,7 @@ def test_shift_csv_has_a_verdict_for_every_cell(small_run) -> None:  # type: ign
         "reason",
     ]
     assert len(shift) == 6
-    assert set(shift["verdict"]) <= {"right_shift", "lagging", "clean", "undetermined"}
+    assert set(shift["verdict"]) <= set(VERDICTS)
     naive = shift[shift.model == "naive"].set_index("dataset")["verdict"]
     assert naive.to_dict() == {"sales": "right_shift", "covid_trips": "right_shift"}
 

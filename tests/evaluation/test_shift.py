@@ -74,8 +74,32 @@ def test_forecast_unrelated_to_the_actuals_is_no_delayed_copy(wavy: np.ndarray) 
     rng = np.random.default_rng(9)
     noise = rng.normal(loc=wavy.mean(), scale=wavy.std(), size=300)
     v = sb.detect_shift(wavy, noise)
-    assert v.verdict == "clean"
     assert v.shift_gain < SHIFT_GAIN_THRESHOLD
+    # far from the series at every lag, and far worse than persistence on a random walk: not
+    # an artifact, but not a green "clean" either
+    assert v.verdict == "worse_than_naive"
+    assert "significantly worse than persistence" in v.reason
+
+
+def test_a_forecast_as_good_as_persistence_without_delay_stays_clean(wavy: np.ndarray) -> None:
+    # the mean of the last value and the current one: half a step behind, U2 about 0.5; then
+    # persistence's error plus as much noise again: worse, but only just (not significantly)
+    half = 0.5 * (wavy[1:] + wavy[:-1])
+    assert sb.detect_shift(wavy[1:], half).verdict == "clean"
+    rng = np.random.default_rng(11)
+    step = np.diff(wavy)
+    slightly_worse = wavy[1:] + rng.permutation(step) * 1.02
+    v = sb.detect_shift(wavy[1:], slightly_worse)
+    assert v.verdict == "clean"
+    assert v.dm_p_vs_naive > 0.05
+
+
+def test_a_best_lag_at_the_edge_of_the_searched_range_is_flagged(wavy: np.ndarray) -> None:
+    v = sb.detect_shift(wavy[5:], wavy[:-5], max_lag=5)
+    assert (v.verdict, v.best_lag, v.max_lag_used) == ("right_shift", 5, 5)
+    assert "lag 5 is the largest examined" in v.reason
+    inner = sb.detect_shift(wavy[2:], wavy[:-2], max_lag=5)
+    assert "largest examined" not in inner.reason
 
 
 def test_too_few_origins_are_undetermined() -> None:

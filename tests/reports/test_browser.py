@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,11 +22,17 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed"
 def test_report_renders_without_errors_or_network(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
+    # every column a leaderboard can have: intervals, CRPS, a seeded model's mean ± sd
     run = sb.run(
         datasets=["sales"],
-        models=["naive", "arima", "arima_garch"],
+        models=["naive", "seasonal_naive", "drift", "arima", "arima_garch", "lstm_diff"],
+        seeds=[0, 1],
         out=str(tmp_path),
-        model_params={"arima": {"order": [1, 1, 0]}, "arima_garch": {"order": [1, 1, 0]}},
+        model_params={
+            "arima": {"order": [1, 1, 0]},
+            "arima_garch": {"order": [1, 1, 0]},
+            "lstm_diff": {"epochs": 2, "units": [4]},
+        },
     )
     report = run.path / "report.html"
     errors: list[str] = []
@@ -51,9 +58,38 @@ def test_report_renders_without_errors_or_network(tmp_path: Path) -> None:
         page.wait_for_load_state("load")
         assert page.locator("svg").count() >= 5
         assert page.locator(".badge.right_shift").count() >= 1
+        assert page.locator("table.board").count() >= 4
+        # every table fits its container: no column scrolls out of view, on screen or in print
+        assert _overflowing(page) == []
         shot = run.path / "report.png"
         page.screenshot(path=str(shot), full_page=True)
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 690, "height": 1000})  # A4 less 14 mm margins, 96 dpi
+        assert _overflowing(page) == []
+        pdf = run.path / "report.pdf"
+        page.pdf(path=str(pdf), format="A4")
         browser.close()
     assert errors == []
     assert [url for url in requests if not url.startswith("file://")] == []
     assert shot.stat().st_size > 10_000
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_size > 10_000
+
+
+OVERFLOW_JS = """() => {
+  const out = [];
+  for (const t of document.querySelectorAll('table')) {
+    const box = t.parentElement;
+    const body = document.body.getBoundingClientRect().right;
+    const excess = Math.max(t.scrollWidth - box.clientWidth,
+                            t.getBoundingClientRect().right - body);
+    if (excess > 1) out.push(`${t.className || 'table'}: ${excess}px too wide`);
+  }
+  return out;
+}"""
+
+
+def _overflowing(page: Any) -> list[str]:
+    """Tables wider than their container (or running past the body), with the excess."""
+    result: list[str] = page.evaluate(OVERFLOW_JS)
+    return result

@@ -5,7 +5,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import cast
 
-from shiftbench.reports.tables import arima_fits
+from shiftbench.evaluation.metrics import METRICS
+from shiftbench.reports.numbers import column_format
+from shiftbench.reports.tables import GROUPS, arima_fits
 from shiftbench.rundir import RunData
 
 
@@ -41,3 +43,44 @@ def test_arima_fits_pool_a_collections_chunks_and_count_fallbacks() -> None:
     ]
     assert rows[0].orders == "2 distinct; most often A (2)"
     assert rows[1].orders == "C"
+
+
+def _fits_run(cells: list[dict[str, object]]) -> RunData:
+    run = SimpleNamespace(manifest={"datasets": {"sales": {"length": 45}}, "cells": cells})
+    run.is_collection = lambda dataset: False
+    return cast(RunData, run)
+
+
+def test_a_garch_with_alpha_near_zero_is_called_degenerate() -> None:
+    info = {
+        "model": "ARIMA(1,1,0)",
+        "fallbacks": 0,
+        "converged": True,
+        "garch": {"omega": 0.0247, "alpha": [2.4e-13], "beta": [0.992], "nu": None},
+    }
+    cell = {"dataset": "sales", "model": "arima_garch", "seed": None, "info": info}
+    cell["warnings"] = ["Maximum Likelihood optimization failed to converge"]
+    (row,) = arima_fits(_fits_run([cell]))
+    assert row.garch.startswith("ω = 0.0247, α = 2.4e-13, β = 0.992")
+    assert "degenerate" in row.garch
+    assert row.warnings == ["Maximum Likelihood optimization failed to converge"]
+    lively = dict(info, garch={"omega": 0.04, "alpha": [0.136], "beta": [0.82]})
+    cell = {"dataset": "sales", "model": "arima_garch", "seed": None, "info": lively}
+    (row,) = arima_fits(_fits_run([cell]))
+    assert row.garch == "ω = 0.04, α = 0.136, β = 0.82"
+
+
+def test_every_metric_is_in_exactly_one_leaderboard_table() -> None:
+    grouped = [m for _, _, metrics in GROUPS for m in metrics]
+    assert sorted(grouped) == sorted(METRICS)
+
+
+def test_a_column_never_mixes_plain_and_scientific_notation() -> None:
+    for values in ([0.4417, 1.0, 3.2e-6], [136.57, 161883.0, 1125.0], [1e-10, 2e-10]):
+        render = column_format(values)
+        texts = [render(v) for v in values]
+        kinds = {"e" in t for t in texts}
+        assert len(kinds) == 1, texts
+        decimals = {len(t.partition(".")[2]) for t in texts if "e" not in t}
+        assert len(decimals) <= 1, texts  # one number of decimals per column
+    assert column_format([136.57, 161883.0])(136.57) == "137"

@@ -331,11 +331,11 @@ def _all_points(inputs: Inputs) -> float:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("mse", "MSE", lambda i: mse(i.y, i.y_hat)),
-        Metric("rmse", "RMSE", lambda i: rmse(i.y, i.y_hat), latex=True),
+        Metric("mse", "MSE", lambda i: mse(i.y, i.y_hat), latex=True),
+        Metric("rmse", "RMSE", lambda i: rmse(i.y, i.y_hat)),
         Metric("mae", "MAE", lambda i: mae(i.y, i.y_hat), latex=True),
         Metric("mape", "MAPE %", lambda i: mape(i.y, i.y_hat)),
-        Metric("smape", "sMAPE %", lambda i: smape(i.y, i.y_hat)),
+        Metric("smape", "sMAPE %", lambda i: smape(i.y, i.y_hat), latex=True),
         Metric("mase", "MASE", lambda i: mase(i.y, i.y_hat, i.y_train, 1), latex=True),
         Metric(
             "mase_seasonal",
@@ -349,7 +349,6 @@ METRICS: dict[str, Metric] = {
             "Dir. acc.",
             lambda i: directional_accuracy(i.y, i.y_hat, i.y_prev),
             direction="higher",
-            latex=True,
         ),
         Metric("coverage_80", "Cov. 80", _coverage(80), "nominal", nominal=0.80, needs="intervals"),
         Metric(

@@ -21,7 +21,12 @@ The verdict:
 - ``lagging`` — best_lag ≥ 1 and shift_gain ≥ 2, but significantly better than persistence: the
   forecast trails the series yet carries information persistence does not (the optimal forecast
   of a persistent series often looks like this);
-- ``clean`` — otherwise.
+- ``worse_than_naive`` — not a delayed copy, but significantly *worse* than persistence (the
+  one-sided DM test the other way, at the same level): no artifact, and no use either;
+- ``clean`` — otherwise: not a delayed copy, and not significantly worse than persistence.
+
+When the best lag is the largest one examined (K ≥ 2), the reason says so: a longer delay may
+fit better still, and ``max_lag`` should be raised to see it.
 
 Why a gain of 2. For a delayed copy with noise, ŷ_t = y_{t−k} + e_t, L(0) ≈ E(y_t − y_{t−k})² +
 σ_e² and L(k) ≈ σ_e², so gain ≥ 2 exactly when the forecast is closer to the delayed series
@@ -52,7 +57,7 @@ MIN_ORIGINS = 10
 #: shift_gain at or above which a forecast counts as a delayed copy (see the module docstring).
 SHIFT_GAIN_THRESHOLD = 2.0
 
-VERDICTS: tuple[str, ...] = ("right_shift", "lagging", "clean", "undetermined")
+VERDICTS: tuple[str, ...] = ("right_shift", "lagging", "worse_than_naive", "clean", "undetermined")
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ def detect_shift(
     loss_model = (a[p_origins] - f[p_origins]) ** 2
     loss_naive = (a[p_origins] - persistence) ** 2
     dm = diebold_mariano(loss_model, loss_naive, h=1, alternative="less")
+    dm_worse = diebold_mariano(loss_model, loss_naive, h=1, alternative="greater")
     naive_mse = float(np.mean(loss_naive))
     u2 = math.sqrt(float(np.mean(loss_model)) / naive_mse) if naive_mse > 0 else nan
 
@@ -195,6 +201,12 @@ def detect_shift(
     elif delayed:
         verdict = "lagging"
         reason = f"delayed, but significantly better than persistence: {common}"
+    elif dm_worse.p_value < alpha:
+        verdict = "worse_than_naive"
+        reason = (
+            f"not a delayed copy, but significantly worse than persistence "
+            f"(U2 {_format(u2)}, one-sided DM p = {_format(dm_worse.p_value)}); best lag {best}"
+        )
     else:
         verdict = "clean"
         if best == 0:
@@ -204,6 +216,9 @@ def detect_shift(
                 f"lag {best} fits only {_format(gain)} times better than lag 0 "
                 f"(< {SHIFT_GAIN_THRESHOLD:g}); {common}"
             )
+    if best == K and K >= 2:
+        why = "raise max_lag to see it" if max_lag == K else f"the most {n} origins allow"
+        reason += f"; lag {K} is the largest examined, so a longer delay may fit better ({why})"
     return ShiftVerdict(
         verdict, best, gain, profile, K, n, u2, dm.statistic, dm.p_value, reason, alpha
     )

@@ -31,11 +31,14 @@ from shiftbench.reports.escape import (
     md_join,
     md_path,
     shell_command,
+    slug,
     tex_escape,
 )
+from shiftbench.reports.numbers import duration
 from shiftbench.reports.tables import (
     LABELS,
     Leaderboard,
+    Row,
     ShareRow,
     ShiftRow,
     arima_fits,
@@ -45,6 +48,7 @@ from shiftbench.reports.tables import (
     ranks,
     shift_rows,
     shift_shares,
+    summary,
 )
 from shiftbench.rundir import RunData, load_run, write_atomic
 
@@ -274,10 +278,25 @@ def _environment(autoescape: bool) -> Environment:
     return env
 
 
+def _wall_time(manifest: dict[str, Any]) -> str:
+    """The run's wall time from its manifest's start and finish, in a human form."""
+    try:
+        start = pd.Timestamp(str(manifest.get("started_at")))
+        end = pd.Timestamp(str(manifest.get("finished_at")))
+        seconds = (end - start).total_seconds()
+    except (ValueError, TypeError):
+        return "–"
+    return duration(seconds) if seconds >= 0 else "–"
+
+
 def _context(run: RunData, sections: list[DatasetSection]) -> dict[str, Any]:
     config = run.manifest.get("config", {})
     seeded = sorted(run.seeded_models)
+    names, rows = summary(run, [s.board for s in sections])
     return {
+        "summary_names": names,
+        "summary_rows": rows,
+        "wall_time": _wall_time(run.manifest),
         "run": run,
         "m": run.manifest,
         "sections": sections,
@@ -297,50 +316,138 @@ def bar_width(value: float, profile: list[float]) -> float:
     return 0.0 if top <= 0 or value != value else round(100.0 * value / top, 1)
 
 
+TEX_MARKS = {"▲": "$\\uparrow$", "▼": "$\\downarrow$", "·": ""}
+
+
+def _tex_number(text: str) -> str:
+    """A number as formatted for the HTML, in LaTeX: scientific notation as ×10^k, a true
+    minus sign, dashes for missing values.
+
+    >>> _tex_number("3.200e-10"), _tex_number("-0.25"), _tex_number("–"), _tex_number("∞")
+    ('$3.200{\\times}10^{-10}$', '$-$0.25', '--', '$\\infty$')
+    """
+    if text in ("–", ""):
+        return "--"
+    if text in ("∞", "−∞"):
+        return "$\\infty$" if text == "∞" else "$-\\infty$"
+    mantissa, _, exponent = text.partition("e")
+    sign = "$-$" if mantissa.startswith("-") else ""
+    mantissa = tex_escape(mantissa.lstrip("-"))
+    if exponent:
+        return f"{sign}${mantissa}{{\\times}}10^{{{int(exponent)}}}$"
+    return sign + mantissa
+
+
+def _tex_versus(row: Row, reference: str) -> str:
+    """A DM outcome in LaTeX: its p-value (or counts over seeds/series) and an arrow."""
+    versus = row.vs.get(reference)
+    if versus is None or versus.short in ("", "–"):
+        return "--"
+    if versus.text == "reference":
+        return "ref."
+    symbols = {"▲": "$\\uparrow$", "▼": "$\\downarrow$", "<": "$<$"}
+    short = versus.short.replace("p = ", "").replace("p < ", "<")
+    text = "".join(symbols.get(ch, tex_escape(ch)) for ch in short)
+    # one test: its p-value and an arrow; over seeds or series the counts carry the arrows
+    return text if " of " in short else text + TEX_MARKS.get(versus.symbol, "")
+
+
+def _tex_table(
+    caption: str, label: str, header: list[str], rows: list[tuple[list[str], list[str]]]
+) -> list[str]:
+    """A booktabs table in ``\\small`` that fits an article's text width: each row's cells,
+    and under them (when any) a line of sds in ``\\footnotesize``."""
+    spec = "l" + "r" * (len(header) - 1)
+    out = [
+        "\\begin{table}[htbp]",
+        "\\centering",
+        "\\small",
+        "\\setlength{\\tabcolsep}{4pt}",
+        f"\\caption{{{caption}}}",
+        f"\\label{{{label}}}",
+        f"\\begin{{tabular}}{{{spec}}}",
+        "\\toprule",
+        " & ".join(header) + " \\\\",
+        "\\midrule",
+    ]
+    for cells, sds in rows:
+        out.append(" & ".join(cells) + " \\\\")
+        if any(sds):
+            out.append(
+                " & ".join(f"{{\\footnotesize ({sd})}}" if sd else "" for sd in sds) + " \\\\"
+            )
+    out += ["\\bottomrule", "\\end{tabular}", "\\end{table}", ""]
+    return out
+
+
 def render_tex(run: RunData, sections: list[DatasetSection]) -> str:
-    """booktabs leaderboards; ``\\dagger`` / ``\\ddagger``: significantly better (DM-HLN, 5 %)
-    than naive / ARIMA; best values in bold."""
-    columns = [name for name, metric in METRICS.items() if metric.latex]
-    marks = dict(zip(REFERENCES, ("\\dag", "\\ddag"), strict=True))
+    """Two booktabs tables per dataset that fit a standard article's text width: accuracy (the
+    metrics marked ``latex`` in :data:`METRICS`, mean and, under it, the sd over seeds), and
+    CRPS, the Diebold–Mariano tests and the right-shift verdict. Numbers are rounded as in the
+    HTML report; best values in bold; each table has a caption and a ``\\label``."""
+    latex = [name for name, metric in METRICS.items() if metric.latex]
+    first = [c for c in latex if METRICS[c].needs != "sd"]
+    second = [c for c in latex if METRICS[c].needs == "sd"]
     out = [
         "% shiftbench result tables (run " + tex_escape(run.run_id) + ").",
-        "% Needs \\usepackage{booktabs}. Best value per column in bold; mean (sd) over seeds;",
-        "% \\dag: significantly better than naive, \\ddag: than arima (Diebold-Mariano with the",
-        "% Harvey-Leybourne-Newbold correction, 5% level, on the same one-step origins).",
+        "% Needs \\usepackage{booktabs}. Best value per column in bold; mean over seeds,",
+        "% (sd) below.",
+        "% DM: Diebold-Mariano with the Harvey-Leybourne-Newbold correction, 5% level, on the same",
+        "% one-step origins; p-value, $\\uparrow$ significantly better, $\\downarrow$ worse.",
         "",
     ]
+
+    def cells(row: Row, metrics: list[str]) -> tuple[list[str], list[str]]:
+        values, sds = [], []
+        for c in metrics:
+            entry = row.entries.get(c)
+            if entry is None:
+                values.append("--")
+                sds.append("")
+                continue
+            text = _tex_number(entry.text)
+            values.append(f"{{\\bfseries\\boldmath {text}}}" if entry.best else text)
+            sds.append(_tex_number(entry.sd_text) if entry.sd_text else "")
+        return values, sds
+
     for section in sections:
         board = section.board
-        shown = [c for c in columns if c in board.metrics]
-        spec = "l" + "r" * len(shown)
-        out += [
-            "\\begin{table}[htbp]",
-            "\\centering",
-            f"\\caption{{Leaderboard: {tex_escape(section.name)}}}",
-            f"\\begin{{tabular}}{{{spec}}}",
-            "\\toprule",
-            "Model & " + " & ".join(tex_escape(LABELS[c]) for c in shown) + " \\\\",
-            "\\midrule",
-        ]
+        name = tex_escape(section.name)
+        label = "tab:" + slug(section.name, "dataset")
+        shown = [c for c in first if c in board.metrics]
+        rows = []
         for row in board.rows:
-            superscripts = "".join(
-                f"\\textsuperscript{{{mark}}}"
-                for reference, mark in marks.items()
-                if row.vs.get(reference) and row.vs[reference].symbol == "▲"
-            )
-            cells = []
-            for c in shown:
-                entry = row.entries.get(c)
-                if entry is None:
-                    cells.append("--")
-                    continue
-                text = (
-                    fmt(entry.mean) if entry.sd is None else f"{fmt(entry.mean)} ({fmt(entry.sd)})"
+            values, sds = cells(row, shown)
+            rows.append(([tex_escape(row.model), *values], ["", *sds]))
+        out += _tex_table(
+            f"Accuracy on {name} ({section.info.get('protocol', {}).get('n_test', '')} origins).",
+            label + "-accuracy",
+            ["Model", *(tex_escape(LABELS[c]) for c in shown)],
+            rows,
+        )
+        extra = [c for c in second if c in board.metrics]
+        rows = []
+        for row in board.rows:
+            values, sds = cells(row, extra)
+            tests = [_tex_versus(row, reference) for reference in REFERENCES]
+            verdict = tex_escape(row.verdict or "--")
+            rows.append(
+                (
+                    [tex_escape(row.model), *values, *tests, verdict],
+                    ["", *sds, *("" for _ in tests), ""],
                 )
-                text = tex_escape(text.replace("–", "--").replace("∞", "inf"))
-                cells.append(f"\\textbf{{{text}}}" if entry.best else text)
-            out.append(f"{tex_escape(row.model)}{superscripts} & " + " & ".join(cells) + " \\\\")
-        out += ["\\bottomrule", "\\end{tabular}", "\\end{table}", ""]
+            )
+        out += _tex_table(
+            f"Tests and right-shift verdicts on {name}.",
+            label + "-tests",
+            [
+                "Model",
+                *(tex_escape(LABELS[c]) for c in extra),
+                *(f"DM vs {tex_escape(r)}" for r in REFERENCES),
+                "Verdict",
+            ],
+            rows,
+        )
     return "\n".join(out)
 
 

@@ -13,10 +13,24 @@ from shiftbench.evaluation.assess import ALPHA, REFERENCES
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.ranks import RankTest, rank_test
 from shiftbench.evaluation.shift import VERDICTS
+from shiftbench.reports.numbers import column_format, duration, p_value
 from shiftbench.rundir import RunData, is_seeded
 
 #: Column labels of the metrics (from :data:`shiftbench.evaluation.metrics.METRICS`).
 LABELS: dict[str, str] = {name: metric.label for name, metric in METRICS.items()}
+
+#: The leaderboard as several narrow tables (every column visible at 1280 px and in print):
+#: (key, title, metrics). Every metric of METRICS is in exactly one (a test checks it).
+GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("errors", "Errors in the data's units", ("mse", "rmse", "mae", "mse_all_points")),
+    ("scaled", "Scale-free errors", ("mape", "smape", "mase", "mase_seasonal", "owa")),
+    (
+        "persistence",
+        "Against persistence, tests and verdict",
+        ("theil_u2", "r2", "directional_accuracy"),
+    ),
+    ("intervals", "Forecast intervals", ("coverage_80", "coverage_95", "crps")),
+)
 
 
 def fmt(value: float) -> str:
@@ -30,15 +44,14 @@ def fmt(value: float) -> str:
 
 @dataclass
 class Entry:
+    """One metric of one model: the value (mean over seeds), its sd over seeds, and both as
+    text in the notation of their column (see :func:`shiftbench.reports.numbers.column_format`)."""
+
     mean: float
     sd: float | None = None
     best: bool = False
-
-    @property
-    def text(self) -> str:
-        if self.sd is None:
-            return fmt(self.mean)
-        return f"{fmt(self.mean)} ± {fmt(self.sd)}"
+    text: str = ""
+    sd_text: str = ""
 
 
 @dataclass
@@ -57,6 +70,22 @@ class Row:
     entries: dict[str, Entry] = field(default_factory=dict)
     vs: dict[str, Versus] = field(default_factory=dict)
     verdict: str = ""
+    #: the badge's verdict where every seed (or the one cell) agrees, else ""
+    badge: str = ""
+    #: compute time of one run of the model on the dataset (mean over seeds), human form
+    time: str = ""
+    #: what the model is here where its name would mislead (seasonal naive with m = 1)
+    note: str = ""
+
+
+@dataclass
+class Table:
+    """One of the leaderboard's tables: a group of metric columns and the rows that have any."""
+
+    key: str
+    title: str
+    metrics: list[str]
+    rows: list[Row]
 
 
 @dataclass
@@ -64,6 +93,7 @@ class Leaderboard:
     dataset: str
     metrics: list[str]
     rows: list[Row]
+    tables: list[Table] = field(default_factory=list)
 
 
 def _versus(run: RunData, dataset: str, model: str, reference: str) -> Versus:
@@ -92,11 +122,13 @@ def _versus(run: RunData, dataset: str, model: str, reference: str) -> Versus:
     n = len(rows)
     if n == 1:
         p = float(rows["p_value"].iloc[0])
+        shown = p_value(p)
+        short = f"p {shown}" if shown.startswith("<") else f"p = {shown}"
         if better[0]:
-            return Versus("▲", f"better (p = {p:.2g})", f"p={p:.2g}")
+            return Versus("▲", f"better ({short})", short)
         if worse[0]:
-            return Versus("▼", f"worse (p = {p:.2g})", f"p={p:.2g}")
-        return Versus("·", f"no significant difference (p = {p:.2g})", f"p={p:.2g}")
+            return Versus("▼", f"worse ({short})", short)
+        return Versus("·", f"no significant difference ({short})", short)
     symbol = "▲" if sum(better) > n / 2 else "▼" if sum(worse) > n / 2 else "·"
     text = f"{sum(better)}/{n} {unit} significantly better, {sum(worse)}/{n} worse"
     return Versus(symbol, text, f"{sum(better)}▲ {sum(worse)}▼ of {n}")
@@ -113,6 +145,15 @@ def verdict_text(run: RunData, dataset: str, model: str) -> str:
         share = counts.get("right_shift", 0) / len(s)
         return f"right_shift {share:.0%} of {len(s)}"
     return ", ".join(f"{v} ×{k}" for v, k in counts.most_common())
+
+
+def _agreed_verdict(run: RunData, dataset: str, model: str) -> str:
+    """The verdict when every cell of a model on a single series agrees, else ""."""
+    if run.is_collection(dataset):
+        return ""
+    s = run.shift[(run.shift["dataset"] == dataset) & (run.shift["model"] == model)]
+    verdicts = set(s["verdict"].astype(str))
+    return next(iter(verdicts)) if len(verdicts) == 1 and verdicts <= set(VERDICTS) else ""
 
 
 def leaderboard(run: RunData, dataset: str) -> Leaderboard:
@@ -141,6 +182,10 @@ def leaderboard(run: RunData, dataset: str) -> Leaderboard:
         for reference in REFERENCES:
             row.vs[reference] = _versus(run, dataset, model, reference)
         row.verdict = verdict_text(run, dataset, model)
+        row.badge = _agreed_verdict(run, dataset, model)
+        row.time = _run_time(run, dataset, model)
+        if model == "seasonal_naive" and _season_length(run, dataset) == 1:
+            row.note = "m = 1: the same forecast as naive"
         rows.append(row)
     for metric in present:
         candidates = [
@@ -154,7 +199,74 @@ def leaderboard(run: RunData, dataset: str) -> Leaderboard:
         best = min(key)
         for (r, _), k in zip(candidates, key, strict=True):
             r.entries[metric].best = k == best
-    return Leaderboard(dataset=dataset, metrics=present, rows=rows)
+    for metric in present:
+        entries = [r.entries[metric] for r in rows if metric in r.entries]
+        render = column_format([e.mean for e in entries])
+        for e in entries:
+            e.text = render(e.mean)
+            e.sd_text = "" if e.sd is None else render(e.sd)
+    tables = []
+    for group_key, title, group in GROUPS:
+        shown = [metric for metric in group if metric in present]
+        if not shown and group_key != "persistence":
+            continue
+        members = [
+            r for r in rows if group_key == "persistence" or any(m in r.entries for m in shown)
+        ]
+        tables.append(Table(group_key, title, shown, members))
+    return Leaderboard(dataset=dataset, metrics=present, rows=rows, tables=tables)
+
+
+def _season_length(run: RunData, dataset: str) -> int | None:
+    info = run.manifest.get("datasets", {}).get(dataset, {})
+    value = info.get("season_length") if isinstance(info, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _run_time(run: RunData, dataset: str, model: str) -> str:
+    """Seconds of compute of one run of a model on a dataset: its cells' times (a collection's
+    chunks added up), averaged over seeds; as computed, also when the cells came from the cache."""
+    per_seed: dict[object, float] = {}
+    for cell in run.manifest.get("cells", []):
+        if not isinstance(cell, dict) or cell.get("dataset") != dataset:
+            continue
+        seconds = cell.get("wall_time_s")
+        if cell.get("model") != model or not isinstance(seconds, int | float):
+            continue
+        if isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0:
+            continue
+        seed = cell.get("seed")
+        per_seed[seed] = per_seed.get(seed, 0.0) + float(seconds)
+    return duration(sum(per_seed.values()) / len(per_seed)) if per_seed else "–"
+
+
+@dataclass
+class SummaryCell:
+    text: str
+    badge: str
+    verdict: str
+
+
+def summary(
+    run: RunData, boards: list[Leaderboard]
+) -> tuple[list[str], list[tuple[str, list[SummaryCell | None]]]]:
+    """The first table of the report: U2 and the verdict of every model on every dataset
+    (columns: datasets; rows: models)."""
+    names = [b.dataset for b in boards]
+    out = []
+    for model in run.models:
+        cells: list[SummaryCell | None] = []
+        for board in boards:
+            row = next((r for r in board.rows if r.model == model), None)
+            if row is None:
+                cells.append(None)
+                continue
+            u2 = row.entries.get("theil_u2")
+            text = "–" if u2 is None else u2.text
+            cells.append(SummaryCell(text, row.badge, row.verdict))
+        if any(c is not None for c in cells):
+            out.append((model, cells))
+    return names, out
 
 
 @dataclass
@@ -188,7 +300,7 @@ def shift_rows(run: RunData, dataset: str) -> list[ShiftRow]:
                 verdict=str(r["verdict"]),
                 best_lag="–" if pd.isna(r["best_lag"]) else str(int(float(r["best_lag"]))),
                 shift_gain=fmt(float(r["shift_gain"])),
-                dm_p=fmt(float(r["dm_p_vs_naive"])),
+                dm_p=p_value(float(r["dm_p_vs_naive"])),
                 reason=str(r["reason"]),
                 profile=profile,
             )
@@ -254,6 +366,48 @@ class FitRow:
     search: str
     fallbacks: int
     not_converged: int
+    #: GARCH(1,1) parameters (one series) or how many fits were degenerate (a collection)
+    garch: str = ""
+    #: the fits' own notes and the cells' warnings (convergence), distinct, with counts
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Below this α + (GARCH's ARCH terms), the conditional variance is constant in effect.
+DEGENERATE_ALPHA = 1e-3
+
+
+def _garch_text(fits: list[dict[str, object]]) -> str:
+    garch = [f["garch"] for f in fits if isinstance(f.get("garch"), dict)]
+    if not garch:
+        return ""
+
+    def alpha(g: object) -> float | None:
+        values = g.get("alpha") if isinstance(g, dict) else None
+        if isinstance(values, list) and values and all(_finite(v) for v in values):
+            return float(sum(values))
+        return None
+
+    if len(garch) == 1:
+        g = garch[0]
+        assert isinstance(g, dict)
+        parts = []
+        for name, symbol in (("omega", "ω"), ("alpha", "α"), ("beta", "β"), ("nu", "ν")):
+            value = g.get(name)
+            if isinstance(value, list) and value and all(_finite(v) for v in value):
+                value = float(sum(value))
+            if _finite(value):
+                parts.append(f"{symbol} = {float(value):.3g}")  # type: ignore[arg-type]
+        text = ", ".join(parts)
+        a = alpha(g)
+        if a is not None and a < DEGENERATE_ALPHA:
+            text += " (α ≈ 0: degenerate, the variance is constant and the intervals equal ARIMA's)"
+        return text
+    degenerate = sum(1 for g in garch if (a := alpha(g)) is not None and a < DEGENERATE_ALPHA)
+    return f"{degenerate} of {len(garch)} fits degenerate (α ≈ 0: intervals equal ARIMA's)"
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _positive_number(value: object) -> bool:
@@ -266,6 +420,7 @@ def arima_fits(run: RunData) -> list[FitRow]:
     """One row per (dataset, model) of the cells whose fits report an order search (``arima``,
     ``arima_garch``), pooled over a collection's chunks; the first seed of a seeded model."""
     pooled: dict[tuple[str, str], list[dict[str, object]]] = {}
+    warned: dict[tuple[str, str], Counter[str]] = {}
     seen_seed: dict[tuple[str, str], object] = {}
     for cell in run.manifest.get("cells", []):
         info = cell.get("info")
@@ -281,6 +436,13 @@ def arima_fits(run: RunData) -> list[FitRow]:
         if seen_seed.setdefault(key, cell.get("seed")) != cell.get("seed"):
             continue
         pooled.setdefault(key, []).extend(fits)
+        counter = warned.setdefault(key, Counter())
+        for text in cell.get("warnings") or []:
+            counter[str(text)] += 1
+        for f in fits:
+            notes = f.get("notes")
+            for text in notes if isinstance(notes, list) else []:
+                counter[str(text)] += 1
     rows = []
     for (dataset, model), fits in pooled.items():
         labels = Counter(str(f.get("model", f.get("order"))) for f in fits)
@@ -298,6 +460,11 @@ def arima_fits(run: RunData) -> list[FitRow]:
                 search=", ".join(sorted({str(f.get("search", "")) for f in fits} - {""})),
                 fallbacks=sum(1 for f in fits if _positive_number(f.get("fallbacks"))),
                 not_converged=sum(1 for f in fits if f.get("converged") is False),
+                garch=_garch_text(fits),
+                warnings=[
+                    text if n == 1 else f"{text} (×{n})"
+                    for text, n in warned.get((dataset, model), Counter()).most_common(5)
+                ],
             )
         )
     return rows
