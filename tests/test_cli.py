@@ -20,6 +20,10 @@ def test_datasets_lists_every_dataset_with_its_source(capsys: pytest.CaptureFixt
     assert "5001" in out
     assert "day_type (known ahead)" in out
     assert "CDNOW" in out
+    sales = next(line for line in out.splitlines() if line.startswith("sales "))
+    assert "MS (monthly)" in sales  # the article's months are monthly data, not "integer"
+    sine = next(line for line in out.splitlines() if line.startswith("sine "))
+    assert "integer time" in sine
 
 
 def test_models_lists_capabilities(capsys: pytest.CaptureFixture[str]) -> None:

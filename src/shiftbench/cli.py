@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="covariate columns known ahead (calendar variables)",
     )
     csv.add_argument("--test-size", type=float, help="test points (>= 1) or share (< 1)")
-    csv.add_argument("--season-length", type=int, help="seasonal period (default 1)")
+    csv.add_argument(
+        "--season-length",
+        type=int,
+        help="seasonal period (default: from the dates' frequency, 12 for monthly, 7 for daily; 1 without dates)",
+    )
 
     shift = sub.add_parser("shift", help="right-shift verdict for a forecast file (y, y_hat)")
     shift.add_argument("file", help="CSV with columns y and y_hat (and optionally ds)")
@@ -120,8 +124,8 @@ def _csv_spec(args: argparse.Namespace) -> object:
         twice = next((c for i, c in enumerate(columns) if c in columns[:i]), None)
         if twice is not None:
             raise InputError(f"{flag}: column {twice!r} is given twice")
-    season_length = 1 if args.season_length is None else args.season_length
-    if season_length < 1:
+    season_length: int | None = args.season_length
+    if season_length is not None and season_length < 1:
         raise InputError(f"--season-length must be at least 1, got {season_length}")
     test_size: int | float = 0.2
     if args.test_size is not None:
@@ -276,6 +280,7 @@ def cmd_shift(args: argparse.Namespace) -> int:
 
 def cmd_datasets() -> int:
     from shiftbench.datasets import dataset_names, load_dataset
+    from shiftbench.seasonality import describe_frequency
     from shiftbench.types import Collection
 
     rows = [("name", "length", "frequency", "covariates", "default protocol", "source")]
@@ -293,7 +298,7 @@ def cmd_datasets() -> int:
             (
                 name,
                 length,
-                ds.frequency or "integer",
+                describe_frequency(ds.frequency),
                 covariates,
                 ds.protocol.describe(),
                 ds.source,

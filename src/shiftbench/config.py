@@ -50,7 +50,8 @@ class CsvDataset:
     name: str | None = None
     test_size: int | float = 0.2
     horizon: int = 1
-    season_length: int = 1
+    #: None: from the dates' frequency (12 for monthly, 7 for daily, …), 1 without dates
+    season_length: int | None = None
     lstm_window: int = 3
     id: str | None = None
     min_length: int | None = None

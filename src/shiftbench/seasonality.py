@@ -69,3 +69,54 @@ class SeasonalIndices:
     def at(self, positions: np.ndarray) -> FloatArray:
         out: FloatArray = self.values[np.asarray(positions) % len(self.values)]
         return out
+
+
+#: The season length a user of this field expects for a pandas frequency: the number of
+#: periods in the next larger calendar cycle (R's ``frequency()`` of a ``ts``; statsforecast's
+#: ``season_length`` conventions). Keys are the alias's base, without anchor or multiple.
+SEASONS_BY_FREQUENCY: dict[str, int] = {
+    "Y": 1, "A": 1, "YS": 1, "AS": 1, "BY": 1, "BYS": 1, "BA": 1, "BAS": 1,
+    "Q": 4, "QS": 4, "QE": 4, "BQ": 4, "BQS": 4, "BQE": 4,
+    "M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "SM": 24, "SMS": 24, "SME": 24,
+    "W": 52,
+    "D": 7, "B": 5, "C": 5,
+    "H": 24, "h": 24, "BH": 8, "bh": 8,
+}  # fmt: skip
+
+#: Words for the frequencies, for listings.
+FREQUENCY_WORDS: dict[str, str] = {
+    "Y": "yearly", "Q": "quarterly", "M": "monthly", "SM": "semi-monthly", "W": "weekly",
+    "D": "daily", "B": "business days", "C": "business days", "H": "hourly", "BH": "hourly",
+}  # fmt: skip
+
+
+def _base(frequency: str) -> str:
+    """An alias without its multiple and anchor: "2W-SUN" → "W", "QS-OCT" → "QS"."""
+    return frequency.lstrip("0123456789").split("-")[0]
+
+
+def season_for_frequency(frequency: str | None) -> int:
+    """The default season length for a pandas frequency alias (1 when there is none or it is
+    not a calendar one).
+
+    >>> season_for_frequency("MS"), season_for_frequency("D"), season_for_frequency("W-SUN")
+    (12, 7, 52)
+    >>> season_for_frequency("QS-OCT"), season_for_frequency(None), season_for_frequency("15min")
+    (4, 1, 1)
+    """
+    if not frequency:
+        return 1
+    return SEASONS_BY_FREQUENCY.get(_base(frequency), 1)
+
+
+def describe_frequency(frequency: str | None) -> str:
+    """A frequency for people: "MS (monthly)", or "integer time" when there is none.
+
+    >>> describe_frequency("MS"), describe_frequency(None)
+    ('MS (monthly)', 'integer time')
+    """
+    if not frequency:
+        return "integer time"
+    base = _base(frequency)
+    word = FREQUENCY_WORDS.get(base) or FREQUENCY_WORDS.get(base.rstrip("SE") or base)
+    return f"{frequency} ({word})" if word else frequency

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from shiftbench.datasets import load_csv
@@ -143,3 +144,18 @@ def test_irregular_dates_warn_once_naming_the_first_gap(tmp_path: Path) -> None:
     assert "first gap follows line 4 (2020-01-03T00:00:00 -> 2020-01-05T00:00:00)" in str(
         caught[0].message
     )
+
+
+def test_a_monthly_file_gets_season_12_and_a_daily_one_7_unless_told(tmp_path: Path) -> None:
+    monthly = tmp_path / "monthly.csv"
+    dates = pd.date_range("2019-01-01", periods=48, freq="MS")
+    pd.DataFrame({"month": dates.strftime("%Y-%m-%d"), "y": range(48)}).to_csv(
+        monthly, index=False
+    )
+    assert load_csv(monthly, "y", date="month").season_length == 12
+    assert load_csv(monthly, "y", date="month", season_length=3).season_length == 3
+    daily = tmp_path / "daily.csv"
+    days = pd.date_range("2020-03-01", periods=60, freq="D")
+    pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "y": range(60)}).to_csv(daily, index=False)
+    assert load_csv(daily, "y", date="day").season_length == 7
+    assert load_csv(daily, "y").season_length == 1  # no dates: no calendar season

@@ -15,6 +15,7 @@ import pandas as pd
 from shiftbench.csvio import read_csv_or_fail
 from shiftbench.datasets.base import file_sha256, frame_sha256
 from shiftbench.errors import DataError, ShiftbenchWarning
+from shiftbench.seasonality import season_for_frequency
 from shiftbench.types import (
     Collection,
     Dataset,
@@ -142,7 +143,7 @@ def load_csv(
     name: str | None = None,
     test_size: int | float = 0.2,
     horizon: int = 1,
-    season_length: int = 1,
+    season_length: int | None = None,
     lstm_window: int = 3,
     id_column: str | None = None,
     min_length: int | None = None,
@@ -167,7 +168,9 @@ def load_csv(
     name
         Dataset name in the run (default: the file's stem).
     test_size, horizon, season_length, lstm_window
-        The protocol and seasonal period.
+        The protocol and seasonal period. ``season_length=None`` takes it from the dates'
+        frequency (:func:`shiftbench.seasonality.season_for_frequency`: 12 for monthly data,
+        4 quarterly, 7 daily, 52 weekly, 24 hourly), and 1 when there are no dates.
     id_column
         For a long file of many series: the column naming each row's series. Rows of one series
         need not be contiguous; each series' dates must be increasing.
@@ -236,7 +239,7 @@ def load_csv(
             raise DataError(f"{path}: {exc}") from None
         return replace(
             ds,
-            season_length=season_length,
+            season_length=season_length or season_for_frequency(ds.frequency),
             protocol=protocol,
             source=source,
             description=f"column {target!r} of {path.name}",
@@ -250,6 +253,7 @@ def load_csv(
         _numeric(frame[column], path, column, lines, finite=True)
     members: list[Dataset] = []
     dropped: list[str] = []
+    season = season_length
     for sid, part in frame.groupby(ids, sort=False):
         member = _one_series(
             part.drop(columns=[id_column]), path, target, date, observed, tuple(known_ahead),
@@ -263,15 +267,15 @@ def load_csv(
         except DataError as exc:
             hint = "" if min_length is not None else "; min_length drops such series"
             raise DataError(f"{path}: {exc}{hint}") from None
-        members.append(
-            replace(member, season_length=season_length, protocol=protocol, source=source)
-        )
+        if season is None:
+            season = season_for_frequency(member.frequency)
+        members.append(replace(member, season_length=season, protocol=protocol, source=source))
     if not members:
         raise DataError(f"{path}: no series of at least min_length {min_length} points")
     return Collection(
         name=ds_name,
         members=tuple(members),
-        season_length=season_length,
+        season_length=members[0].season_length,
         frequency=members[0].frequency,
         protocol=protocol,
         source=source,

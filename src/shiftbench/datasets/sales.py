@@ -3,7 +3,7 @@
 Source: the sales series of the 2021 PaperWeekly article that compares an LSTM with ARIMA and
 ARIMA-GARCH on one-step forecasts and diagnoses the LSTM's right shift. The 45 values are vendored
 verbatim in ``data/sales.csv`` (columns ``month`` 1..45 and ``sales``). The article gives no
-calendar dates, so time is the month number. Default protocol: the last 10 points are forecast
+calendar dates, so time is the month number (frequency ``MS``: monthly). Default protocol: the last 10 points are forecast
 one step ahead; LSTM window 3; season length 12 (monthly data).
 """
 
@@ -35,7 +35,7 @@ def load() -> Dataset:
         y=y,
         exog=None,
         season_length=12,
-        frequency=None,
+        frequency="MS",  # monthly; the article gives month numbers, not dates
         protocol=Protocol(test_size=10, lstm_window=3),
         source=SOURCE,
         sha256=frame_sha256(y, None),
