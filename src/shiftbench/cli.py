@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     csv.add_argument(
         "--season-length",
         type=int,
-        help="seasonal period (default: from the dates' frequency, 12 for monthly, 7 for daily; 1 without dates)",
+        help="seasonal period (default: from the dates' frequency, 12 monthly, 7 daily; else 1)",
     )
 
     shift = sub.add_parser("shift", help="right-shift verdict for a forecast file (y, y_hat)")

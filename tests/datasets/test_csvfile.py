@@ -149,9 +149,7 @@ def test_irregular_dates_warn_once_naming_the_first_gap(tmp_path: Path) -> None:
 def test_a_monthly_file_gets_season_12_and_a_daily_one_7_unless_told(tmp_path: Path) -> None:
     monthly = tmp_path / "monthly.csv"
     dates = pd.date_range("2019-01-01", periods=48, freq="MS")
-    pd.DataFrame({"month": dates.strftime("%Y-%m-%d"), "y": range(48)}).to_csv(
-        monthly, index=False
-    )
+    pd.DataFrame({"month": dates.strftime("%Y-%m-%d"), "y": range(48)}).to_csv(monthly, index=False)
     assert load_csv(monthly, "y", date="month").season_length == 12
     assert load_csv(monthly, "y", date="month", season_length=3).season_length == 3
     daily = tmp_path / "daily.csv"

@@ -165,3 +165,26 @@ def test_tables_compile_and_fit_the_text_width_of_an_article(
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "Overfull \\hbox" not in log, log[log.find("Overfull") :][:400]
     assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+def test_figures_label_every_axis_and_put_dates_on_dated_data() -> None:
+    import pandas as pd
+
+    from shiftbench.reports import plots
+
+    days = pd.date_range("2020-06-01", periods=40, freq="D").strftime("%Y-%m-%d")
+    y = [float(i % 7) for i in range(40)]
+    cell = pd.DataFrame({"ds": days, "h": 1, "y": y, "y_hat": [0.0, *y[:-1]]})
+    svg = plots.overlay_svg(cell, 1)
+    assert "date (target of the one-step forecast)" in svg
+    assert ">Jul</text>" in svg  # month names of matplotlib's concise date labels
+    assert ">2020-Jul</text>" in svg
+    assert "value" in svg
+    numbered = plots.overlay_svg(cell.assign(ds=range(40)), None)
+    assert "time index" in numbered
+    history = pd.DataFrame(
+        {"seed": 0, "epoch": [1, 2, 3], "loss": [1.0, 0.5, 0.2], "val_loss": [1.1, 0.6, 0.3]}
+    )
+    training = plots.training_svg(history)
+    assert "epoch" in training
+    assert "loss on scaled data (log)" in training

@@ -3,8 +3,8 @@
 Source: the sales series of the 2021 PaperWeekly article that compares an LSTM with ARIMA and
 ARIMA-GARCH on one-step forecasts and diagnoses the LSTM's right shift. The 45 values are vendored
 verbatim in ``data/sales.csv`` (columns ``month`` 1..45 and ``sales``). The article gives no
-calendar dates, so time is the month number (frequency ``MS``: monthly). Default protocol: the last 10 points are forecast
-one step ahead; LSTM window 3; season length 12 (monthly data).
+calendar dates, so time is the month number (frequency ``MS``: monthly). Default protocol: the
+last 10 points are forecast one step ahead; LSTM window 3; season length 12 (monthly data).
 """
 
 from __future__ import annotations

@@ -110,6 +110,37 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg") :]
 
 
+def _legend(ax: Any, ncol: int = 4) -> None:
+    """The legend above the plotting area, never over the data."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=ncol, frameon=False,
+              borderaxespad=0.0)  # fmt: skip
+
+
+def _time_axis(rows: pd.DataFrame) -> tuple[Any, str]:
+    """The x values of forecast rows: their dates where the data have dates (``ds`` written as
+    ISO dates), else the time index; and the axis label."""
+    ds = rows.get("ds")
+    if ds is not None and len(ds):
+        text = ds.astype(str)
+        if text.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+            dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
+            if dates.notna().all():
+                return dates.to_numpy(), "date (target of the one-step forecast)"
+        numbers = pd.to_numeric(ds, errors="coerce")
+        if numbers.notna().all():
+            return numbers.to_numpy(dtype=np.float64), "time index (target of the forecast)"
+    return np.arange(len(rows)), "test origin"
+
+
+def _dated(fig: Any, ax: Any, x: Any) -> None:
+    if np.issubdtype(np.asarray(x).dtype, np.datetime64):
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def overlay_svg(cell: pd.DataFrame, best_lag: int | None) -> str:
     """Actual, forecast, and the actual delayed by ``best_lag``, over the last origins.
 
@@ -118,7 +149,7 @@ def overlay_svg(cell: pd.DataFrame, best_lag: int | None) -> str:
     one = cell[cell["h"] == 1].tail(ZOOM + (best_lag or 0))
     y = one["y"].to_numpy(dtype=np.float64)
     f = one["y_hat"].to_numpy(dtype=np.float64)
-    t = np.arange(len(y))
+    t, xlabel = _time_axis(one)
     start = best_lag or 0
     fig, ax = _figure()
     ax.plot(t[start:], y[start:], color=ACTUAL, lw=1.4, label="actual")
@@ -132,22 +163,26 @@ def overlay_svg(cell: pd.DataFrame, best_lag: int | None) -> str:
             ls="--",
             label=f"actual delayed {best_lag} step{'s' if best_lag > 1 else ''}",
         )
-    ax.set_xlabel("test origin (last shown)")
-    ax.legend(loc="best", frameon=False)
+    ax.set_xlabel(f"{xlabel}; last {len(y) - start} origins")
+    ax.set_ylabel("value")
+    _dated(fig, ax, t)
+    _legend(ax)
     return _svg(fig)
 
 
 def intervals_svg(cell: pd.DataFrame) -> str:
     """One-step forecasts with their 80 % and 95 % intervals over the test span."""
     one = cell[cell["h"] == 1]
-    t = np.arange(len(one))
+    t, xlabel = _time_axis(one)
     fig, ax = _figure()
     ax.fill_between(t, one["lo_95"], one["hi_95"], color=FORECAST, alpha=0.15, lw=0, label="95 %")
     ax.fill_between(t, one["lo_80"], one["hi_80"], color=FORECAST, alpha=0.3, lw=0, label="80 %")
     ax.plot(t, one["y"], color=ACTUAL, lw=1.4, label="actual")
     ax.plot(t, one["y_hat"], color=FORECAST, lw=1.2, label="forecast")
-    ax.set_xlabel("test origin")
-    ax.legend(loc="best", frameon=False, ncol=4)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("value")
+    _dated(fig, ax, t)
+    _legend(ax)
     return _svg(fig)
 
 
@@ -164,7 +199,8 @@ def training_svg(history: pd.DataFrame) -> str:
             )
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.legend(loc="best", frameon=False, ncol=2)
+    ax.set_ylabel("loss on scaled data (log)")
+    _legend(ax, ncol=3)
     return _svg(fig)
 
 

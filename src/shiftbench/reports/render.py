@@ -133,7 +133,7 @@ def _drawn(draw: Callable[[], str]) -> str:
         return plots.UNAVAILABLE
 
 
-FIGURE_FORMAT = 2  # bumped whenever a drawing changes: older cached figures are misses
+FIGURE_FORMAT = 3  # bumped whenever a drawing changes: older cached figures are misses
 
 
 def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
@@ -172,7 +172,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                     caption=f"{model}{which}",
                     svg=figures.get(
                         "overlay",
-                        cell[["h", "y", "y_hat"]],
+                        cell[["ds", "h", "y", "y_hat"]],
                         lag,
                         partial(plots.overlay_svg, cell, lag),
                     ),
@@ -185,7 +185,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                         caption=model,
                         svg=figures.get(
                             "intervals",
-                            cell[["h", "y", "y_hat", "lo_80", "hi_80", "lo_95", "hi_95"]],
+                            cell[["ds", "h", "y", "y_hat", "lo_80", "hi_80", "lo_95", "hi_95"]],
                             None,
                             partial(plots.intervals_svg, cell),
                         ),
