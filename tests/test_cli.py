@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,7 @@ def test_failed_cells_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert Path(captured.out.strip().splitlines()[-1]).is_dir()
 
 
-def _cell(model: str, ok: bool = True) -> object:
+def _cell(model: str, ok: bool = True, cached: bool = False, seconds: float = 0.0) -> object:
     from shiftbench.benchmarks.backtest import CellResult
 
     return CellResult(
@@ -159,6 +160,8 @@ def _cell(model: str, ok: bool = True) -> object:
         seed=None,
         status="ok" if ok else "failed",
         error=None if ok else "FitError: boom",
+        cached=cached,
+        wall_time_s=seconds,
     )
 
 
@@ -169,30 +172,52 @@ def test_progress_is_plain_lines_when_not_a_terminal() -> None:
 
     stream = io.StringIO()
     display = ProgressDisplay(stream, tty=False)
-    display.starting(0, 2, "sales / naive")
-    display.finished(1, 2, _cell("naive"))
-    display.finished(2, 2, _cell("arima", ok=False))
+    display.starting(0, 3, "sales / naive")
+    display.finished(1, 3, _cell("naive", seconds=1.25))
+    display.finished(2, 3, _cell("drift", cached=True, seconds=9.0))
+    display.finished(3, 3, _cell("arima", ok=False))
+    display.close()
     assert stream.getvalue().splitlines() == [
-        "[1/2] sales / naive: ok (0.0 s)",
-        "[2/2] sales / arima: FAILED: FitError: boom (0.0 s)",
+        "[1/3] sales / naive: ok (1.2 s)",
+        "[2/3] sales / drift: cached",  # no stale compute time for a cached cell
+        "[3/3] sales / arima: FAILED: FitError: boom",
     ]
 
 
-def test_progress_bar_on_a_terminal_shows_cell_and_time_left() -> None:
+def test_progress_bar_ticks_with_the_running_cells_elapsed_time() -> None:
     import io
 
     from shiftbench.cli import ProgressDisplay
 
     stream = io.StringIO()
     display = ProgressDisplay(stream, tty=True)
-    display.starting(0, 4, "sales / naive")
-    display.finished(1, 4, _cell("naive"))
-    display.starting(1, 4, "sales / arima")
+    display.TICK_S = 0.05
+    display.starting(0, 8, "sales / naive")
+    display.finished(1, 8, _cell("naive", seconds=2.0))
+    display.starting(1, 8, "sales / arima")
+    time.sleep(0.3)  # the ticker redraws while the cell runs
     text = stream.getvalue()
+    display.close()
     assert text.startswith("\r[")
-    assert "0/4  sales / naive  time left: estimating" in text
-    assert "[######------------------] 1/4  sales / arima  time left ~" in text
+    assert text.count("sales / arima (0s)") >= 3  # redrawn several times, not frozen
+    assert "[###---------------------] 1/8  elapsed 0s  sales / arima (0s)" in text
+    assert "time left" not in text  # one computed cell: no estimate yet
     assert "\n" not in text  # redrawn in place; a finished ok cell prints no line
+
+
+def test_time_left_is_estimated_from_computed_cells_only() -> None:
+    import io
+
+    from shiftbench.cli import ProgressDisplay
+
+    display = ProgressDisplay(io.StringIO(), tty=True)
+    for done in range(1, 6):  # five cached cells: free, and no basis for an estimate
+        display.finished(done, 10, _cell("naive", cached=True, seconds=100.0))
+    assert display.estimate() == ""
+    for done in range(6, 9):  # three computed cells of 20 s each, two cells left
+        display.finished(done, 10, _cell("arima", seconds=20.0))
+    assert display.estimate() == "time left ~40s"
+    display.close()
 
 
 def test_an_internal_error_exits_4_never_1(

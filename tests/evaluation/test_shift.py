@@ -149,6 +149,9 @@ def test_shift_command_reads_a_forecast_file(
     out = capsys.readouterr().out
     assert "verdict:     right_shift" in out  # the forecast is the series delayed one step
     assert "best_lag:    1" in out
+    # says why its numbers can differ from a run's shift.csv
+    assert out.startswith("note: a forecast file holds no observations before its first row")
+    assert "shift.csv" in out.splitlines()[0]
 
 
 def test_shift_command_refuses_files_without_forecasts(

@@ -94,9 +94,20 @@ def format_verdict(label: str, v: ShiftVerdict) -> str:
     return "\n".join(lines)
 
 
+#: Printed before the verdicts: why they can differ from a run's ``shift.csv``.
+HISTORY_NOTE = (
+    "note: a forecast file holds no observations before its first row, so the first origins "
+    "have no persistence forecast and no delayed actual: the lag profile and the test use the "
+    "origins from lag K on. A run's shift.csv passes the series' earlier observations as "
+    "history and uses every origin, so its numbers can differ slightly; for a run, shift.csv "
+    "is the reference."
+)
+
+
 def shift_report(path: str | Path, *, max_lag: int = 5, alpha: float = 0.05) -> str:
-    """Verdicts and profiles for every series of a forecast file."""
-    blocks = []
+    """Verdicts and profiles for every series of a forecast file, after a note on why they can
+    differ from a run's ``shift.csv`` (no history before the first row)."""
+    blocks = [HISTORY_NOTE]
     for label, group in read_forecast_file(path):
         verdict = detect_shift(
             group["y"].to_numpy(), group["y_hat"].to_numpy(), max_lag=max_lag, alpha=alpha
