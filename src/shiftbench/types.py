@@ -15,6 +15,7 @@ import pandas as pd
 from shiftbench.errors import DataError
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 #: Interval levels (in percent) that every interval-giving model reports.
 INTERVAL_LEVELS: tuple[int, ...] = (80, 95)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shiftbench.datasets import consumption, covid_trips, m3, sales, sine
+from shiftbench.datasets import consumption, covid_trips, ehi, m3, sales, sine
 from shiftbench.datasets.csvfile import load_csv
 from shiftbench.errors import DataError, InputError
 from shiftbench.types import Collection, Dataset
@@ -20,6 +20,7 @@ _LOADERS: dict[str, Callable[[], Dataset | Collection]] = {
     "consumption_intervals": consumption.load,
     "covid_trips_nyc": covid_trips.load_nyc,
     "m3_monthly": m3.load,
+    "ehi": ehi.load,
 }
 #: Documented subsets of collections: dataset -> subset name -> how to pick its series ids.
 _SUBSETS: dict[str, Callable[[str], list[str]]] = {

@@ -1,0 +1,263 @@
+"""Events and classes derived from a series and its forecasts, scored like classifiers.
+
+Two kinds of event question, both asked of every model on the same footing: a forecaster's
+forecasts are turned into events by the same rule as the actual data.
+
+**Excess heat** (:func:`excess_heat_index`). EHI_t = mean(x over days t..t+S−1) − mean(x over the
+L days before t), with S = 3 and L = 30 (or 90), in the spirit of Nairn & Fawcett's excess-heat
+factor (EHI_accl: "The excess heat factor: a metric for heatwave intensity", *Int. J. Environ.
+Res. Public Health* 12, 2015). A heat event is EHI_t > 0. For a forecast made at cutoff t − 1,
+the S coming days are the forecasts h = 1..S and the L days before t are observed history, so no
+future actual enters a forecast event.
+
+**Classes** (:func:`bin_classes`): a value's bin among fixed edges, as the consumption-interval
+study bins the days between purchases.
+
+**Scores** (:func:`classification_scores`) are scikit-learn's; **McNemar's test**
+(:func:`mcnemar`) compares two classifiers on the same cases; and the **event right shift**
+(:func:`detect_event_shift`) is the right-shift detector of :mod:`shiftbench.evaluation.shift`
+with disagreement in place of squared error: a classifier whose events are the actual events
+delayed (shift gain ≥ 2) with no significant skill over yesterday's event is a ``right_shift``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from shiftbench.evaluation.shift import (
+    MIN_ORIGINS,
+    SHIFT_GAIN_THRESHOLD,
+    ShiftVerdict,
+    lags_for,
+)
+from shiftbench.evaluation.stats import TestResult
+from shiftbench.types import FloatArray, IntArray
+
+#: Days averaged for the short ("coming days") and long ("recent climate") means.
+SHORT_WINDOW = 3
+LONG_WINDOW = 30
+
+
+def excess_heat_index(
+    history: npt.ArrayLike, coming: npt.ArrayLike, *, long: int = LONG_WINDOW
+) -> float:
+    """EHI at one time t: mean of ``coming`` (the S days t..t+S−1, forecast or actual) minus the
+    mean of the last ``long`` values of ``history`` (the days before t).
+
+    >>> excess_heat_index([10.0] * 30, [12.0, 11.0, 13.0])
+    2.0
+    >>> excess_heat_index([1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0], long=2)   # 2 − mean(3, 4)
+    -1.5
+    """
+    past = np.asarray(history, dtype=np.float64)
+    future = np.asarray(coming, dtype=np.float64)
+    if len(past) < long:
+        raise ValueError(f"the index needs {long} days of history, got {len(past)}")
+    if not len(future):
+        raise ValueError("the index needs at least one coming day")
+    return float(future.mean() - past[-long:].mean())
+
+
+def actual_ehi(
+    y: npt.ArrayLike, *, short: int = SHORT_WINDOW, long: int = LONG_WINDOW
+) -> FloatArray:
+    """The actual EHI_t for every t with ``long`` days before it and ``short`` days from it on;
+    NaN elsewhere (vectorised with cumulative sums).
+
+    >>> x = np.array([0.0, 0.0, 3.0, 6.0, 0.0])
+    >>> actual_ehi(x, short=2, long=2).tolist()     # t=2: mean(3,6) − mean(0,0); t=3: 3 − 1.5
+    [nan, nan, 4.5, 1.5, nan]
+    """
+    x = np.asarray(y, dtype=np.float64)
+    n = len(x)
+    out = np.full(n, np.nan)
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    t = np.arange(long, n - short + 1)
+    if len(t):
+        out[t] = (c[t + short] - c[t]) / short - (c[t] - c[t - long]) / long
+    return out
+
+
+def bin_classes(values: npt.ArrayLike, edges: npt.ArrayLike) -> IntArray:
+    """The class of each value among bins [e_0, e_1), [e_1, e_2), …, [e_{k−1}, e_k]: 0..k−1.
+    Values below e_0 fall in the first class and values above e_k in the last (a forecast may
+    stray outside the edges; it still names a class).
+
+    >>> bin_classes([0, 19.9, 20, 55, 100, 140, -3], [0, 20, 40, 60, 80, 100]).tolist()
+    [0, 0, 1, 2, 4, 4, 0]
+    """
+    e = np.asarray(edges, dtype=np.float64)
+    if e.ndim != 1 or len(e) < 2 or np.any(np.diff(e) <= 0):
+        raise ValueError(f"bins must be at least two increasing edges, got {e.tolist()}")
+    v = np.asarray(values, dtype=np.float64)
+    return np.clip(np.searchsorted(e, v, side="right") - 1, 0, len(e) - 2).astype(np.int64)
+
+
+def classification_scores(
+    actual: npt.ArrayLike,
+    predicted: npt.ArrayLike,
+    probability: npt.ArrayLike | None = None,
+) -> dict[str, float]:
+    """scikit-learn's classification metrics of one classifier.
+
+    Binary events (classes 0/1): precision, recall and F1 of the event class (1). More classes:
+    their macro averages. With ``probability`` (the event's probability, binary only): the Brier
+    score and the log loss as well. A score undefined on these cases (precision with no predicted
+    event) is 0, as scikit-learn's ``zero_division=0`` gives it.
+
+    >>> s = classification_scores([0, 1, 1, 0], [0, 1, 0, 0], [0.1, 0.8, 0.4, 0.2])
+    >>> s["accuracy"], s["precision"], s["recall"], round(s["brier"], 4)
+    (0.75, 1.0, 0.5, 0.1125)
+    """
+    from sklearn import metrics as skm
+
+    a = np.asarray(actual, dtype=np.int64)
+    p = np.asarray(predicted, dtype=np.int64)
+    binary = set(np.unique(np.concatenate([a, p]))) <= {0, 1}
+    average = "binary" if binary else "macro"
+    out = {
+        "accuracy": float(skm.accuracy_score(a, p)),
+        "balanced_accuracy": float(skm.balanced_accuracy_score(a, p)),
+        "precision": float(skm.precision_score(a, p, average=average, zero_division=0)),
+        "recall": float(skm.recall_score(a, p, average=average, zero_division=0)),
+        "f1": float(skm.f1_score(a, p, average=average, zero_division=0)),
+    }
+    if probability is not None and binary:
+        q = np.clip(np.asarray(probability, dtype=np.float64), 0.0, 1.0)
+        out["brier"] = float(skm.brier_score_loss(a, q))
+        out["log_loss"] = float(skm.log_loss(a, q, labels=[0, 1]))
+    return out
+
+
+def confusion_rows(
+    actual: npt.ArrayLike, predicted: npt.ArrayLike, labels: list[int]
+) -> list[tuple[int, int, int]]:
+    """The confusion matrix in long format: (actual class, predicted class, count), every pair
+    of ``labels`` present, zeros included.
+
+    >>> confusion_rows([0, 1, 1, 0], [0, 1, 0, 0], [0, 1])
+    [(0, 0, 2), (0, 1, 0), (1, 0, 1), (1, 1, 1)]
+    """
+    a = np.asarray(actual, dtype=np.int64)
+    p = np.asarray(predicted, dtype=np.int64)
+    return [(i, j, int(np.sum((a == i) & (p == j)))) for i in labels for j in labels]
+
+
+def mcnemar(correct_a: npt.ArrayLike, correct_b: npt.ArrayLike) -> TestResult:
+    """McNemar's exact test of two classifiers on the same cases (McNemar, *Psychometrika* 12,
+    1947; the exact conditional form recommended by Fagerland, Lydersen & Laake, *BMC Med. Res.
+    Methodol.* 13, 2013).
+
+    With b the cases only A gets right and c those only B gets right, under equal accuracy b is
+    Binomial(b + c, ½); the two-sided p-value is min(1, 2·P(X ≤ min(b, c))). The statistic
+    returned is b − c (positive: A is right more often).
+
+    >>> r = mcnemar([1] * 10 + [0] * 2, [0] * 10 + [1] * 2)   # b = 10, c = 2
+    >>> r.statistic, round(r.p_value, 5)                       # 2 · (1 + 12 + 66) / 4096
+    (8.0, 0.03857)
+    """
+    a = np.asarray(correct_a, dtype=bool)
+    b_ = np.asarray(correct_b, dtype=bool)
+    if a.shape != b_.shape:
+        raise ValueError("the two classifiers must be scored on the same cases")
+    b = int(np.sum(a & ~b_))
+    c = int(np.sum(~a & b_))
+    if b + c == 0:
+        return TestResult(0.0, 1.0, len(a))
+    p = min(1.0, 2.0 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
+    return TestResult(float(b - c), p, len(a))
+
+
+def _one_sided(result: TestResult, better: bool) -> float:
+    """The one-sided p-value of McNemar's exact test in one direction (A better, or worse)."""
+    if result.p_value >= 1.0 and result.statistic == 0.0:
+        return 1.0
+    favourable = result.statistic > 0 if better else result.statistic < 0
+    return result.p_value / 2.0 if favourable else 1.0 - result.p_value / 2.0
+
+
+def detect_event_shift(
+    actual: npt.ArrayLike,
+    predicted: npt.ArrayLike,
+    *,
+    max_lag: int = 5,
+    alpha: float = 0.05,
+    history: npt.ArrayLike | None = None,
+) -> ShiftVerdict:
+    """The right-shift verdict for predicted events or classes against the actual ones.
+
+    The lag profile is D(k) = share of origins where the prediction differs from the actual
+    event k steps earlier; ``best_lag`` minimises it and ``shift_gain`` = D(0)/D(best_lag). Skill
+    is judged against event persistence (yesterday's actual event) by McNemar's exact test,
+    one-sided at ``alpha``. Verdicts and their names are those of
+    :func:`shiftbench.evaluation.shift.detect_shift`; ``theil_u2`` holds the error-rate ratio to
+    persistence and the DM fields hold McNemar's b − c and one-sided p-value.
+
+    >>> events = np.array([0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1] * 3)
+    >>> v = detect_event_shift(events[1:], events[:-1])        # yesterday's event, exactly
+    >>> v.verdict, v.best_lag, v.shift_gain
+    ('right_shift', 1, inf)
+    >>> detect_event_shift(events, events).verdict
+    'clean'
+    """
+    a = np.asarray(actual, dtype=np.int64).ravel()
+    f = np.asarray(predicted, dtype=np.int64).ravel()
+    if a.shape != f.shape:
+        raise ValueError(f"actual and predicted differ in length: {len(a)} != {len(f)}")
+    past = np.zeros(0, np.int64) if history is None else np.asarray(history, np.int64).ravel()
+    n = len(a)
+    nan = math.nan
+
+    def undetermined(reason: str) -> ShiftVerdict:
+        return ShiftVerdict("undetermined", None, nan, (), 0, n, nan, nan, nan, reason, alpha)
+
+    if n < MIN_ORIGINS:
+        return undetermined(f"only {n} origins; at least {MIN_ORIGINS} are needed")
+    if len(np.unique(a)) == 1:
+        return undetermined("the actual events never change: a delay cannot be seen")
+    K = lags_for(n, max_lag)
+    m = len(past)
+    series = np.concatenate([past, a])
+    origins = np.arange(max(0, K - m), n)
+    profile = tuple(float(np.mean(f[origins] != series[m + origins - k])) for k in range(K + 1))
+    p_origins = np.arange(max(0, 1 - m), n)
+    persistence = series[m + p_origins - 1]
+    right_model = f[p_origins] == a[p_origins]
+    right_naive = persistence == a[p_origins]
+    test = mcnemar(right_model, right_naive)
+    p_better = _one_sided(test, better=True)
+    p_worse = _one_sided(test, better=False)
+    naive_rate = float(np.mean(~right_naive))
+    ratio = float(np.mean(~right_model)) / naive_rate if naive_rate > 0 else nan
+    best = int(np.argmin(profile))
+    if best == 0:
+        gain = 1.0
+    elif profile[best] == 0.0:
+        gain = math.inf
+    else:
+        gain = profile[0] / profile[best]
+    delayed = best >= 1 and gain >= SHIFT_GAIN_THRESHOLD
+    versus = f"McNemar vs event persistence b−c = {test.statistic:g} (p = {p_better:.3g})"
+    common = f"best match at lag {best}, shift_gain {gain:.3g}; {versus}"
+    if delayed and p_better >= alpha:
+        verdict = "right_shift"
+        reason = f"the actual events delayed, with no significant skill over persistence: {common}"
+    elif delayed:
+        verdict = "lagging"
+        reason = f"delayed, but significantly better than event persistence: {common}"
+    elif p_worse < alpha:
+        verdict = "worse_than_naive"
+        reason = (
+            f"not delayed, but significantly worse than event persistence "
+            f"(one-sided McNemar p = {p_worse:.3g}); best lag {best}"
+        )
+    else:
+        verdict = "clean"
+        reason = f"matches the actual events best at lag {best} (shift_gain {gain:.3g}); {versus}"
+    return ShiftVerdict(
+        verdict, best, gain, profile, K, n, ratio, test.statistic, p_better, reason, alpha
+    )
