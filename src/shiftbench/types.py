@@ -6,7 +6,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -114,6 +114,8 @@ class Dataset:
     known_ahead: tuple[str, ...] = ()
     description: str = ""
     series: str = ""
+    #: the dataset's event question (an :class:`shiftbench.evaluation.events.EventSpec`), if any
+    event: Any = None
 
     def __len__(self) -> int:
         return len(self.y)
@@ -235,4 +237,5 @@ class Capabilities:
     variance: bool = False
     seeded: bool = False
     min_train: int = 2
-    family: Literal["baseline", "statistical", "neural"] = "baseline"
+    #: "event": a classifier of events (:mod:`shiftbench.evaluation.events`), not a forecaster
+    family: Literal["baseline", "statistical", "neural", "event"] = "baseline"

@@ -23,6 +23,7 @@ delayed (shift gain ≥ 2) with no significant skill over yesterday's event is a
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -187,13 +188,15 @@ def detect_event_shift(
     max_lag: int = 5,
     alpha: float = 0.05,
     history: npt.ArrayLike | None = None,
+    persistence_lag: int = 1,
 ) -> ShiftVerdict:
     """The right-shift verdict for predicted events or classes against the actual ones.
 
     The lag profile is D(k) = share of origins where the prediction differs from the actual
     event k steps earlier; ``best_lag`` minimises it and ``shift_gain`` = D(0)/D(best_lag). Skill
-    is judged against event persistence (yesterday's actual event) by McNemar's exact test,
-    one-sided at ``alpha``. Verdicts and their names are those of
+    is judged against event persistence (the latest actual event known at the cutoff,
+    ``persistence_lag`` steps back: 1 for a one-day event, ``short`` for a heat event whose days
+    reach ``short − 1`` days ahead) by McNemar's exact test, one-sided at ``alpha``. Verdicts and their names are those of
     :func:`shiftbench.evaluation.shift.detect_shift`; ``theil_u2`` holds the error-rate ratio to
     persistence and the DM fields hold McNemar's b − c and one-sided p-value.
 
@@ -224,8 +227,8 @@ def detect_event_shift(
     series = np.concatenate([past, a])
     origins = np.arange(max(0, K - m), n)
     profile = tuple(float(np.mean(f[origins] != series[m + origins - k])) for k in range(K + 1))
-    p_origins = np.arange(max(0, 1 - m), n)
-    persistence = series[m + p_origins - 1]
+    p_origins = np.arange(max(0, persistence_lag - m), n)
+    persistence = series[m + p_origins - persistence_lag]
     right_model = f[p_origins] == a[p_origins]
     right_naive = persistence == a[p_origins]
     test = mcnemar(right_model, right_naive)
@@ -261,3 +264,96 @@ def detect_event_shift(
     return ShiftVerdict(
         verdict, best, gain, profile, K, n, ratio, test.statistic, p_better, reason, alpha
     )
+
+
+#: The kinds of event definition.
+EVENT_KINDS = ("excess_heat", "bins")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """How a dataset's values (actual or forecast) become events or classes.
+
+    ``kind = "excess_heat"``: the event at t is EHI_t > ``threshold``, EHI_t the mean of the
+    ``short`` days from t on minus the mean of the ``long`` days before t (forecasts h = 1..short
+    stand in for the coming days). ``kind = "bins"``: the class of the value at t among the
+    ``bins`` edges (:func:`bin_classes`).
+    """
+
+    kind: str = "excess_heat"
+    short: int = SHORT_WINDOW
+    long: int = LONG_WINDOW
+    threshold: float = 0.0
+    bins: tuple[float, ...] = ()
+
+    def check(self, where: str) -> None:
+        """Raise ``ValueError`` naming ``where`` and the key for a definition that cannot work."""
+        if self.kind not in EVENT_KINDS:
+            raise ValueError(f"{where}.kind: one of {', '.join(EVENT_KINDS)}, got {self.kind!r}")
+        if self.kind == "bins":
+            edges = np.asarray(self.bins, dtype=np.float64)
+            if len(edges) < 3 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
+                raise ValueError(
+                    f"{where}.bins: at least three increasing finite edges (two classes), "
+                    f"got {list(self.bins)}"
+                )
+        else:
+            if self.short < 1 or self.long < 1:
+                raise ValueError(f"{where}: short and long must be at least 1")
+            if not math.isfinite(self.threshold):
+                raise ValueError(f"{where}.threshold: must be finite, got {self.threshold}")
+
+    @property
+    def classes(self) -> list[int]:
+        return [0, 1] if self.kind == "excess_heat" else list(range(len(self.bins) - 1))
+
+    @property
+    def binary(self) -> bool:
+        return self.kind == "excess_heat"
+
+    @property
+    def steps(self) -> int:
+        """Forecast steps an event at t needs (h = 1..steps from the cutoff t − 1)."""
+        return self.short if self.kind == "excess_heat" else 1
+
+    @property
+    def known_lag(self) -> int:
+        """How many steps back the latest event known at a cutoff lies: the event at t needs
+        the days up to t + short − 1, so at cutoff t − 1 the latest complete one is t − short."""
+        return self.short if self.kind == "excess_heat" else 1
+
+    @property
+    def history_needed(self) -> int:
+        return self.long if self.kind == "excess_heat" else 0
+
+    def describe(self) -> str:
+        """The definition in words.
+
+        >>> EventSpec().describe()
+        'heat event: mean of the 3 days from t minus the mean of the 30 days before t > 0'
+        >>> EventSpec(kind="bins", bins=(0, 20, 40)).describe()
+        'classes: bins [0, 20), [20, 40]'
+        """
+        if self.kind == "bins":
+            edges = [f"{e:g}" for e in self.bins]
+            parts = [f"[{a}, {b})" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+            parts[-1] = parts[-1][:-1] + "]"
+            return "classes: bins " + ", ".join(parts)
+        return (
+            f"heat event: mean of the {self.short} days from t minus the mean of the "
+            f"{self.long} days before t > {self.threshold:g}"
+        )
+
+    def actual(self, y: npt.ArrayLike) -> FloatArray:
+        """The actual event (1.0/0.0) or class at every position of ``y``; NaN where it is not
+        defined (too little history, or days missing at the end).
+
+        >>> EventSpec(short=1, long=2).actual([1.0, 1.0, 2.0, 0.0]).tolist()
+        [nan, nan, 1.0, 0.0]
+        """
+        x = np.asarray(y, dtype=np.float64)
+        if self.kind == "bins":
+            return bin_classes(x, self.bins).astype(np.float64)
+        index = actual_ehi(x, short=self.short, long=self.long)
+        out = np.where(np.isnan(index), np.nan, (index > self.threshold).astype(np.float64))
+        return out

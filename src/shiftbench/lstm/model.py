@@ -91,6 +91,8 @@ class NetworkSpec:
     batch_size: int
     validation_size: float
     patience: int
+    #: units of the output layer (1 for a forecast or a binary event, K for K classes)
+    outputs: int = 1
 
 
 @dataclass
@@ -134,7 +136,7 @@ def build_network(spec: NetworkSpec, window: int, n_features: int) -> Any:
             layers.append(keras.layers.Dropout(spec.dropout))
     for units in spec.dense:
         layers.append(keras.layers.Dense(units, activation=spec.dense_activation))
-    layers.append(keras.layers.Dense(1, activation=spec.output_activation))
+    layers.append(keras.layers.Dense(spec.outputs, activation=spec.output_activation))
     network = keras.Sequential(layers)
     optimizers = {
         "adam": keras.optimizers.Adam,
@@ -200,3 +202,10 @@ def predict(trained: Trained, X: FloatArray) -> FloatArray:
     """One batched forward pass over all the windows in X."""
     out = trained.network(X.astype(np.float32), training=False)
     return np.asarray(out, dtype=np.float64).reshape(-1)
+
+
+def predict_matrix(trained: Trained, X: FloatArray) -> FloatArray:
+    """One batched forward pass; one row of outputs per window."""
+    out = trained.network(X.astype(np.float32), training=False)
+    array = np.asarray(out, dtype=np.float64)
+    return array.reshape(len(X), -1)
