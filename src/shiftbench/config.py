@@ -77,6 +77,8 @@ class RunConfig:
     model_params: dict[str, dict[str, Any]] = field(
         default_factory=dict, metadata={"toml": "model"}
     )
+    #: ``[event.NAME]``: a dataset's event question (kind, short, long, threshold, bins)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict, metadata={"toml": "event"})
     csv: tuple[CsvDataset, ...] = ()
     mse_all_points: bool = False
     cache_dir: str | None = None
@@ -199,6 +201,31 @@ PROTOCOL_MINIMUM: dict[str, int] = {
     "lstm_window": 1,
     "season_length": 1,
 }
+
+
+#: ``[event.NAME]``: the fields of :class:`shiftbench.evaluation.events.EventSpec`.
+EVENT_SCHEMA: dict[str, Any] = {
+    "kind": str,
+    "short": int,
+    "long": int,
+    "threshold": float,
+    "bins": tuple[float, ...],
+}
+
+
+def check_event(table: Any, where: str) -> dict[str, Any]:
+    """An ``[event.NAME]`` table: known keys, right types, a definition that can work."""
+    from shiftbench.evaluation.events import EventSpec
+
+    checked = check_table(table, EVENT_SCHEMA, where)
+    if "bins" in checked:
+        checked["bins"] = tuple(float(b) for b in checked["bins"])
+        checked.setdefault("kind", "bins")
+    try:
+        EventSpec(**checked).check(where)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return checked
 
 
 def check_protocol(table: Any, where: str) -> dict[str, Any]:
@@ -378,6 +405,11 @@ def config_from_dict(
                 name: check_protocol(table, f"{where}: dataset.{name}")
                 for name, table in _tables(value, at).items()
             }
+        elif key == "event":
+            kwargs["events"] = {
+                name: check_event(table, f"{where}: event.{name}")
+                for name, table in _tables(value, at).items()
+            }
         elif key == "model":
             params: dict[str, dict[str, Any]] = {}
             for name, table in _tables(value, at).items():
@@ -434,6 +466,9 @@ def validate(config: RunConfig, where: str) -> None:
     for name in config.dataset_options:
         if name not in names:
             raise ConfigError(f"{where}: dataset.{name}: {name!r} is not a selected dataset")
+    for name in config.events:
+        if name not in names:
+            raise ConfigError(f"{where}: event.{name}: {name!r} is not a selected dataset")
     if not config.models:
         raise ConfigError(f"{where}: no model selected")
     twice = next((m for i, m in enumerate(config.models) if m in config.models[:i]), None)

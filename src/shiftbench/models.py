@@ -115,6 +115,21 @@ _REGISTRY: dict[str, ModelSpec] = {
             "Keras LSTM on first differences; forecast = last value + predicted change",
             lambda ds: {"window": ds.protocol.lstm_window, "season_length": ds.season_length},
         ),
+        ModelSpec(
+            "lstm_event",
+            "shiftbench.events.classifiers:LSTMEvent",
+            "event classifier: Keras LSTM(10) -> Dense(sigmoid/softmax) on 10-day windows",
+        ),
+        ModelSpec(
+            "event_persistence",
+            "shiftbench.events.classifiers:EventPersistence",
+            "event classifier: the latest event known at the cutoff",
+        ),
+        ModelSpec(
+            "event_climatology",
+            "shiftbench.events.classifiers:EventClimatology",
+            "event classifier: the training span's event rate (base rate)",
+        ),
     )
 }
 

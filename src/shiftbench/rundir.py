@@ -100,6 +100,17 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "val_loss",
 )
 
+#: ``events.csv`` (runs with an event question): one row per (cell, series, target): the
+#: actual and the predicted event or class, and the probability of the event (binary) or of the
+#: predicted class (classes) where the model gives one.
+EVENT_COLUMNS: tuple[str, ...] = (
+    "dataset", "series", "model", "seed", "ds", "actual", "predicted", "probability",
+)  # fmt: skip
+#: ``confusion.csv``: every (cell, series)'s confusion matrix in long format.
+CONFUSION_COLUMNS: tuple[str, ...] = (
+    "dataset", "series", "model", "seed", "actual", "predicted", "count",
+)  # fmt: skip
+
 #: The seed of a model without randomness, as it stands in a file.
 NO_SEED = ""
 #: The ``seed`` values of the across-seed rows of ``metrics.csv``.
@@ -350,6 +361,9 @@ class RunFrames:
     comparisons: pd.DataFrame
     shift_summary: pd.DataFrame | None = None
     history: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+    confusion: pd.DataFrame | None = None
+    event_shift: pd.DataFrame | None = None
 
 
 def _csv(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> str:
@@ -378,6 +392,12 @@ def write_run(run_dir: Path, manifest: Mapping[str, Any], frames: RunFrames) -> 
         files.append(("training_history.csv", frames.history, HISTORY_COLUMNS))
     if frames.shift_summary is not None:
         files.append(("shift_summary.csv", frames.shift_summary, SHIFT_SUMMARY_KEYS))
+    if frames.events is not None and not frames.events.empty:
+        files.append(("events.csv", frames.events, EVENT_COLUMNS))
+        if frames.confusion is not None:
+            files.append(("confusion.csv", frames.confusion, CONFUSION_COLUMNS))
+        if frames.event_shift is not None:
+            files.append(("event_shift.csv", frames.event_shift, SHIFT_COLUMNS))
     for name, frame, columns in files:
         write_atomic(run_dir / name, _csv(frame, columns))
     text = json.dumps(_finite(dict(manifest)), indent=2, default=_json_default, allow_nan=False)
@@ -415,6 +435,9 @@ class RunData:
     comparisons: pd.DataFrame
     shift_summary: pd.DataFrame | None
     history: pd.DataFrame | None
+    events: pd.DataFrame | None = None
+    confusion: pd.DataFrame | None = None
+    event_shift: pd.DataFrame | None = None
 
     @property
     def run_id(self) -> str:
@@ -428,6 +451,8 @@ class RunData:
     def models(self) -> list[str]:
         listed = list(self.manifest.get("config", {}).get("models", []))
         seen = list(dict.fromkeys(self.metrics["model"]))
+        if self.events is not None:
+            seen += [m for m in dict.fromkeys(self.events["model"]) if m not in seen]
         return [m for m in listed if m in seen] + [m for m in seen if m not in listed]
 
     @property
@@ -476,6 +501,9 @@ NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "comparisons": ("h", "statistic", "p_value", "n"),
     "shift_summary": ("n",),
     "training_history": ("fit", "epoch", "loss", "val_loss"),
+    "events": ("actual", "predicted", "probability"),
+    "confusion": ("actual", "predicted", "count"),
+    "event_shift": ("best_lag", "shift_gain", "theil_u2", "dm_stat_vs_naive", "dm_p_vs_naive"),
 }
 #: The columns each file must have.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -485,6 +513,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "comparisons": COMPARISON_COLUMNS,
     "shift_summary": (*SHIFT_SUMMARY_KEYS, "majority"),
     "training_history": HISTORY_COLUMNS,
+    "events": EVENT_COLUMNS,
+    "confusion": CONFUSION_COLUMNS,
+    "event_shift": SHIFT_COLUMNS,
 }
 _TEXT_COLUMNS = ("dataset", "series", "model", "seed", "cutoff", "ds", "metric", "verdict",
                  "reason", "test", "reference", "better", "majority")  # fmt: skip
@@ -564,6 +595,9 @@ def load_run(path: str | Path) -> RunData:
             ("comparisons", True),
             ("shift_summary", False),
             ("training_history", False),
+            ("events", False),
+            ("confusion", False),
+            ("event_shift", False),
         )
     }
     return RunData(
@@ -575,4 +609,7 @@ def load_run(path: str | Path) -> RunData:
         comparisons=frames["comparisons"],  # type: ignore[arg-type]
         shift_summary=frames["shift_summary"],
         history=frames["training_history"],
+        events=frames["events"],
+        confusion=frames["confusion"],
+        event_shift=frames["event_shift"],
     )

@@ -161,6 +161,8 @@ class Collection:
     metadata: pd.DataFrame | None = None
     dropped: tuple[str, ...] = ()
     description: str = ""
+    #: the event question its series share (see :attr:`Dataset.event`)
+    event: Any = None
 
     def __len__(self) -> int:
         """The number of observations over all series."""

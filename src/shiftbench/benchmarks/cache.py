@@ -139,21 +139,11 @@ def _finite_or_none(values: Any) -> list[float | None]:
 
 
 def encode_result(result: CellResult) -> dict[str, Any]:
-    """A successful cell's result as JSON data (the forecast frame column by column)."""
-    frame = result.forecasts
-    if frame is None:
-        raise ValueError("only cells with forecasts are cached")
-    columns: dict[str, list[Any]] = {}
-    for col in _STORED:
-        values = frame[col].tolist()
-        if col == "series":
-            columns[col] = [str(v) for v in values]
-        elif col in ("cutoff", "ds"):
-            columns[col] = [v if isinstance(v, str) else int(v) for v in values]
-        elif col == "h":
-            columns[col] = [int(v) for v in values]
-        else:
-            columns[col] = _finite_or_none(values)
+    """A successful cell's result as JSON data (the forecast frame, or an event classifier's
+    events, column by column)."""
+    if result.forecasts is None and result.events is None:
+        raise ValueError("only cells with forecasts or events are cached")
+    columns = None if result.forecasts is None else _encode_forecasts(result.forecasts)
     return {
         "wall_time_s": float(result.wall_time_s),
         "metrics": [  # in scoring order
@@ -167,7 +157,68 @@ def encode_result(result: CellResult) -> dict[str, Any]:
         "series_failed": result.series_failed,
         "chunk": result.chunk,
         "forecasts": columns,
+        **({"events": _encode_events(result.events)} if result.events is not None else {}),
     }
+
+
+def _encode_forecasts(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {}
+    for col in _STORED:
+        values = frame[col].tolist()
+        if col == "series":
+            columns[col] = [str(v) for v in values]
+        elif col in ("cutoff", "ds"):
+            columns[col] = [v if isinstance(v, str) else int(v) for v in values]
+        elif col == "h":
+            columns[col] = [int(v) for v in values]
+        else:
+            columns[col] = _finite_or_none(values)
+    return columns
+
+
+#: The event columns an entry stores (dataset, model and seed come from its identity).
+_EVENT_STORED: tuple[str, ...] = ("series", "ds", "actual", "predicted", "probability")
+
+
+def _encode_events(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    return {
+        "series": [str(v) for v in frame["series"]],
+        "ds": [v if isinstance(v, str) else int(v) for v in frame["ds"]],
+        "actual": [int(v) for v in frame["actual"]],
+        "predicted": [int(v) for v in frame["predicted"]],
+        "probability": _finite_or_none(frame["probability"]),
+    }
+
+
+def _decode_events(cols: Any, identity: dict[str, Any]) -> pd.DataFrame:
+    """An event cell's rows from the cache, every field checked (``_InvalidEntryError``)."""
+    if not isinstance(cols, dict) or set(cols) != set(_EVENT_STORED):
+        raise _InvalidEntryError("event columns")
+    lengths = {len(v) if isinstance(v, list) else -1 for v in cols.values()}
+    if len(lengths) != 1 or lengths.pop() < 1:
+        raise _InvalidEntryError("event columns of unequal or no length")
+    for name in ("actual", "predicted"):
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in cols[name]):
+            raise _InvalidEntryError(name)
+    series = cols["series"]
+    if not all(isinstance(v, str) for v in series) or not set(series) <= set(
+        identity["dataset"]["series"]
+    ):
+        raise _InvalidEntryError("series")
+    probability = [_number(v) for v in cols["probability"]]
+    n = len(series)
+    return pd.DataFrame(
+        {
+            "dataset": identity["dataset"]["name"],
+            "series": series,
+            "model": identity["model"],
+            "seed": pd.array([identity["seed"]] * n, dtype="Int64"),
+            "ds": _labels(cols["ds"]),
+            "actual": np.asarray(cols["actual"], dtype=np.int64),
+            "predicted": np.asarray(cols["predicted"], dtype=np.int64),
+            "probability": np.asarray(probability, dtype=np.float64),
+        }
+    )
 
 
 #: The forecast columns an entry stores (dataset, model and seed come from its identity).
@@ -235,6 +286,22 @@ def decode_result(data: Any, identity: dict[str, Any], key: str) -> CellResult:
         ):
             raise _InvalidEntryError("histories")
     cols = data.get("forecasts")
+    if cols is None and "events" in data:
+        return CellResult(
+            dataset=identity["dataset"]["name"],
+            model=identity["model"],
+            seed=identity["seed"],
+            wall_time_s=_number(data.get("wall_time_s")),
+            metrics=_nested_metrics(metrics),
+            info=info,
+            warnings=list(warns),
+            histories=_histories(histories),
+            series_failed=dict(failed),
+            chunk=chunk,
+            cached=True,
+            key=key,
+            events=_decode_events(data["events"], identity),
+        )
     if not isinstance(cols, dict) or set(cols) != set(_STORED):
         raise _InvalidEntryError("forecast columns")
     lengths = {len(v) if isinstance(v, list) else -1 for v in cols.values()}
@@ -274,14 +341,16 @@ def decode_result(data: Any, identity: dict[str, Any], key: str) -> CellResult:
         metrics=_nested_metrics(metrics),
         info=info,
         warnings=list(warns),
-        histories=[
-            (sid, {k: [_number(x) for x in v] for k, v in hist.items()}) for sid, hist in histories
-        ],
+        histories=_histories(histories),
         series_failed=dict(failed),
         chunk=chunk,
         cached=True,
         key=key,
     )
+
+
+def _histories(histories: list[Any]) -> list[tuple[str, dict[str, list[float]]]]:
+    return [(sid, {k: [_number(x) for x in v] for k, v in hist.items()}) for sid, hist in histories]
 
 
 def _json_default(value: Any) -> Any:

@@ -9,6 +9,7 @@ rendering the reports is the caller's step (:func:`shiftbench.run`, ``shiftbench
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -36,6 +37,7 @@ from shiftbench.evaluation.assess import (
     shift_summary,
     shift_table,
 )
+from shiftbench.events.cells import event_tables
 from shiftbench.models import get_model
 from shiftbench.rundir import (
     FORECAST_COLUMNS,
@@ -207,6 +209,7 @@ def resolve_datasets(config: RunConfig) -> list[Dataset | Collection]:
     loaded: list[Dataset | Collection] = [load_dataset(name) for name in config.datasets]
     loaded += [_load_csv(spec) for spec in config.csv]
     out: list[Dataset | Collection] = []
+    loaded = [_with_event(ds, config.events.get(ds.name)) for ds in loaded]
     for ds in loaded:
         options = {**config.protocol, **config.dataset_options.get(ds.name, {})}
         if isinstance(ds, Collection):
@@ -217,6 +220,24 @@ def resolve_datasets(config: RunConfig) -> list[Dataset | Collection]:
                     raise DataError(f"dataset.{ds.name}.{key}: {ds.name!r} is a single series")
             out.append(_apply_options(ds, options))
     return out
+
+
+def _with_event(ds: Dataset | Collection, table: dict[str, Any] | None) -> Dataset | Collection:
+    """A dataset with its event question: the config's ``[event.NAME]`` over the dataset's own
+    (``ehi`` has one), on every series of a collection."""
+    if table is None:
+        return ds
+    from dataclasses import asdict
+
+    from shiftbench.evaluation.events import EventSpec
+
+    base = asdict(ds.event) if isinstance(ds.event, EventSpec) else {}
+    spec = EventSpec(**{**base, **table})
+    spec.check(f"event.{ds.name}")
+    if isinstance(ds, Collection):
+        members = tuple(replace(m, event=spec) for m in ds.members)
+        return replace(ds, members=members, event=spec)
+    return replace(ds, event=spec)
 
 
 def _chunks(members: tuple[Dataset, ...], size: int) -> list[tuple[Dataset, ...]]:
@@ -249,6 +270,14 @@ def plan_cells(config: RunConfig, datasets: list[Dataset | Collection]) -> list[
                 if spec.capabilities.seeded and seed is not None:
                     resolved["seed"] = seed
                 full = spec.build(members[0], resolved).get_params()
+                if spec.capabilities.family == "event":
+                    if members[0].event is None:
+                        raise DataError(
+                            f"model {name!r}: dataset {ds.name!r} has no event question; "
+                            f"define one in the config ([event.{ds.name}]) or leave the model out"
+                        )
+                    # the definition decides what an event classifier learns: part of its key
+                    full = {**full, "event": dataclasses.asdict(members[0].event)}
                 for chunk, part in enumerate(_chunks(members, config.chunk_size)):
                     identity = cell_identity(
                         part, name, full, seed, config.mse_all_points, __version__
@@ -384,6 +413,15 @@ def _frames(results: list[CellResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
     metrics = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
     metrics["seed"] = metrics["seed"].astype("Int64")
     return forecasts, metrics
+
+
+def _with_rows(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A table with rows appended (the event tests beside the forecast tests)."""
+    if not rows:
+        return frame
+    extra = pd.DataFrame(rows, columns=list(frame.columns))
+    extra["seed"] = extra["seed"].astype("Int64")
+    return pd.concat([frame, extra], ignore_index=True)
 
 
 def _histories(results: list[CellResult]) -> pd.DataFrame:
@@ -593,6 +631,17 @@ def run_config(
     collections = {ds.name for ds in datasets if isinstance(ds, Collection)}
     seeded = {name for name in config.models if get_model(name).capabilities.seeded}
     shift = shift_table(forecasts, by_series)
+    event_frames = [r.events for r in results if r.events is not None]
+    events = confusion = event_shift = None
+    event_comparisons: list[dict[str, Any]] = []
+    if any(m.event is not None for m in by_series.values()):
+        events, point_metrics, confusion, event_comparisons, event_shift = event_tables(
+            forecasts, event_frames, by_series
+        )
+        if point_metrics:
+            extra = pd.DataFrame(point_metrics, columns=list(METRIC_COLUMNS))
+            extra["seed"] = extra["seed"].astype("Int64")
+            metrics = pd.concat([metrics, extra], ignore_index=True)
     if collections:
         metrics = pd.concat(
             [metrics, collection_aggregates(metrics, collections)], ignore_index=True
@@ -606,11 +655,14 @@ def run_config(
         forecasts=forecasts,
         metrics=metrics,
         shift=shift,
-        comparisons=comparisons_table(forecasts, by_series),
+        comparisons=_with_rows(comparisons_table(forecasts, by_series), event_comparisons),
         shift_summary=shift_summary(shift, seeded, collections)
         if (seeded or collections)
         else None,
         history=_histories(results),
+        events=events,
+        confusion=confusion,
+        event_shift=event_shift,
     )
     try:
         run_dir = new_run_dir(out, config_hash, started)

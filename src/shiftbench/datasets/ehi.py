@@ -23,6 +23,7 @@ import pandas as pd
 
 from shiftbench.datasets.base import frame_sha256, vendored_file
 from shiftbench.errors import DataError
+from shiftbench.evaluation.events import EventSpec
 from shiftbench.types import Dataset, Protocol
 
 SOURCE = (
@@ -66,5 +67,6 @@ def load() -> Dataset:
         source=SOURCE,
         sha256=frame_sha256(y, exog),
         observed=("precipitation", "temp_min"),
+        event=EventSpec(kind="excess_heat", short=3, long=30, threshold=0.0),
         description="Seattle daily maximum temperature with precipitation and minimum temperature",
     )

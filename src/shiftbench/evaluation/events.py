@@ -22,6 +22,7 @@ delayed (shift gain ≥ 2) with no significant skill over yesterday's event is a
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -196,9 +197,10 @@ def detect_event_shift(
     event k steps earlier; ``best_lag`` minimises it and ``shift_gain`` = D(0)/D(best_lag). Skill
     is judged against event persistence (the latest actual event known at the cutoff,
     ``persistence_lag`` steps back: 1 for a one-day event, ``short`` for a heat event whose days
-    reach ``short − 1`` days ahead) by McNemar's exact test, one-sided at ``alpha``. Verdicts and their names are those of
-    :func:`shiftbench.evaluation.shift.detect_shift`; ``theil_u2`` holds the error-rate ratio to
-    persistence and the DM fields hold McNemar's b − c and one-sided p-value.
+    reach ``short − 1`` days ahead) by McNemar's exact test, one-sided at ``alpha``. Verdicts
+    and their names are those of :func:`shiftbench.evaluation.shift.detect_shift`;
+    ``theil_u2`` holds the error-rate ratio to persistence and the DM fields hold McNemar's
+    b − c and one-sided p-value.
 
     >>> events = np.array([0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1] * 3)
     >>> v = detect_event_shift(events[1:], events[:-1])        # yesterday's event, exactly
@@ -336,7 +338,7 @@ class EventSpec:
         """
         if self.kind == "bins":
             edges = [f"{e:g}" for e in self.bins]
-            parts = [f"[{a}, {b})" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+            parts = [f"[{a}, {b})" for a, b in itertools.pairwise(edges)]
             parts[-1] = parts[-1][:-1] + "]"
             return "classes: bins " + ", ".join(parts)
         return (

@@ -40,9 +40,6 @@ class EventClassifier(BaseForecaster):
     ) -> FloatArray:
         raise NotImplementedError
 
-    def training_history(self) -> list[dict[str, list[float]]]:
-        return []
-
 
 def _known(labels: FloatArray, spec: EventSpec, n_train: int) -> FloatArray:
     """The labels whose days all lie in the training span (the others are NaN)."""
@@ -156,7 +153,8 @@ class LSTMEvent(EventClassifier):
     def _windows(self, features: FloatArray, ends: npt.NDArray[np.int64]) -> FloatArray:
         scaled = (features - self.mean_) / self.scale_
         steps = np.arange(-self.window + 1, 1)
-        return scaled[ends[:, None] + steps[None, :]].astype(np.float32)
+        windows: FloatArray = scaled[ends[:, None] + steps[None, :]].astype(np.float32)
+        return windows
 
     def fit_events(
         self, features: FloatArray, labels: FloatArray, spec: EventSpec, n_train: int
@@ -207,7 +205,7 @@ class LSTMEvent(EventClassifier):
         if out.shape[1] == 1:
             p = np.clip(out[:, 0], 0.0, 1.0)
             return np.column_stack([1.0 - p, p])
-        return out
+        return np.asarray(out, dtype=np.float64)
 
     def info(self) -> dict[str, Any]:
         return {
@@ -216,5 +214,5 @@ class LSTMEvent(EventClassifier):
             "final_loss": self.trained_.history.get("loss", [math.nan])[-1],
         }
 
-    def training_history(self) -> list[dict[str, list[float]]]:
-        return [self.trained_.history]
+    def training_history(self) -> dict[str, list[float]] | None:
+        return self.trained_.history
