@@ -201,9 +201,22 @@ def new_run_dir(out: Path, config_hash: str, started: dt.datetime) -> Path:
     raise DataError(f"{out}: cannot create a new run directory")
 
 
+def _event_entry(ds: Dataset | Collection) -> dict[str, Any]:
+    """The dataset's event question, when it has one (its fields and a description)."""
+    spec = ds.event
+    if spec is None:
+        return {}
+    fields = {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(spec).items()}
+    return {"event": {**fields, "description": spec.describe(), "classes": spec.classes}}
+
+
 def dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
     """What the manifest records of one dataset (for a collection: its series and what was
     dropped)."""
+    return {**_dataset_entry(ds), **_event_entry(ds)}
+
+
+def _dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
     if isinstance(ds, Collection):
         first = ds.members[0]
         return {

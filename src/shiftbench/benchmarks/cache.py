@@ -430,7 +430,7 @@ class Cache:
 
     def put(self, key: str, identity: dict[str, Any], result: CellResult) -> None:
         """Store a successful cell (best-effort)."""
-        if result.ok and result.forecasts is not None:
+        if result.ok and (result.forecasts is not None or result.events is not None):
             self._write("cells", key, identity, encode_result(result))
 
     def get_text(self, kind: str, key: str, identity: dict[str, Any]) -> str | None:

@@ -421,7 +421,7 @@ def _with_rows(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:
         return frame
     extra = pd.DataFrame(rows, columns=list(frame.columns))
     extra["seed"] = extra["seed"].astype("Int64")
-    return pd.concat([frame, extra], ignore_index=True)
+    return extra if frame.empty else pd.concat([frame, extra], ignore_index=True)
 
 
 def _histories(results: list[CellResult]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,19 @@ from shiftbench.evaluation.shift import (
 )
 from shiftbench.evaluation.stats import TestResult
 from shiftbench.types import FloatArray, IntArray
+
+#: The event scores as named in ``metrics.csv``, with their report labels; lower is better for
+#: the last two, higher for the others.
+EVENT_METRICS: dict[str, str] = {
+    "event_accuracy": "accuracy",
+    "event_balanced_accuracy": "bal. acc.",
+    "event_precision": "precision",
+    "event_recall": "recall",
+    "event_f1": "F1",
+    "event_brier": "Brier",
+    "event_log_loss": "log loss",
+}
+LOWER_IS_BETTER = ("event_brier", "event_log_loss")
 
 #: Days averaged for the short ("coming days") and long ("recent climate") means.
 SHORT_WINDOW = 3
@@ -115,12 +129,25 @@ def classification_scores(
     >>> s["accuracy"], s["precision"], s["recall"], round(s["brier"], 4)
     (0.75, 1.0, 0.5, 0.1125)
     """
-    from sklearn import metrics as skm
 
     a = np.asarray(actual, dtype=np.int64)
     p = np.asarray(predicted, dtype=np.int64)
     binary = set(np.unique(np.concatenate([a, p]))) <= {0, 1}
     average = "binary" if binary else "macro"
+    with warnings.catch_warnings():  # "a single label was found": the scores stay defined
+        warnings.simplefilter("ignore", UserWarning)
+        return _scores(a, p, probability, average, binary)
+
+
+def _scores(
+    a: npt.NDArray[np.int64],
+    p: npt.NDArray[np.int64],
+    probability: npt.ArrayLike | None,
+    average: str,
+    binary: bool,
+) -> dict[str, float]:
+    from sklearn import metrics as skm
+
     out = {
         "accuracy": float(skm.accuracy_score(a, p)),
         "balanced_accuracy": float(skm.balanced_accuracy_score(a, p)),

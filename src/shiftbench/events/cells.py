@@ -51,11 +51,6 @@ from shiftbench.rundir import (
 )
 from shiftbench.types import Dataset, FloatArray
 
-#: The event scores, as named in ``metrics.csv``.
-EVENT_METRICS: tuple[str, ...] = (
-    "event_accuracy", "event_balanced_accuracy", "event_precision", "event_recall", "event_f1",
-    "event_brier", "event_log_loss",
-)  # fmt: skip
 Z95 = float(stats.norm.ppf(0.975))
 
 

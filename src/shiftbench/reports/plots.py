@@ -247,3 +247,41 @@ def cd_svg(
     ax.axis("off")
     ax.set_title("mean rank per series (1 = best); a bar joins methods not significantly apart")
     return _svg(fig)
+
+
+def event_strip_svg(events: pd.DataFrame, numbers: list[int], models: list[str]) -> str:
+    """Actual and predicted events over the test span: one strip per row (the actual events
+    first, then each model by its number in the report's legend), a dark cell where the event
+    happens (binary) or a shade per class."""
+    import matplotlib.colors as mcolors
+
+    first = events[events["model"] == models[0]]
+    x, xlabel = _time_axis(first)
+    rows = [first["actual"].to_numpy(dtype=np.float64)]
+    for model in models:
+        cell = events[events["model"] == model]
+        cell = cell[cell["seed"] == sorted(set(cell["seed"]))[0]]
+        rows.append(cell["predicted"].to_numpy(dtype=np.float64))
+    length = min(len(r) for r in rows)
+    grid = np.vstack([r[:length] for r in rows])
+    top = max(1.0, float(np.nanmax(grid)))
+    fig, ax = _figure(height=0.9 + 0.28 * len(rows))
+    cmap = mcolors.LinearSegmentedColormap.from_list("events", ["#f2f2f2", SHIFTED])
+    xs = np.asarray(x)[:length]
+    if np.issubdtype(xs.dtype, np.datetime64):
+        import matplotlib.dates as mdates
+
+        start, end = mdates.date2num(xs[0]), mdates.date2num(xs[-1])
+    else:
+        start, end = float(xs[0]), float(xs[-1])
+    ax.imshow(
+        grid, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0.0, vmax=top,
+        extent=(start - 0.5, end + 0.5, len(rows) - 0.5, -0.5),
+    )  # fmt: skip
+    if np.issubdtype(xs.dtype, np.datetime64):
+        ax.xaxis_date()
+        _dated(fig, ax, xs)
+    ax.set_yticks(range(len(rows)), ["actual", *(str(n) for n in numbers)])
+    ax.set_ylabel("model")
+    ax.set_xlabel(xlabel)
+    return _svg(fig)

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from shiftbench.benchmarks.cache import Cache
 from shiftbench.evaluation.assess import REFERENCES
+from shiftbench.evaluation.events import EVENT_METRICS
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.ranks import RankTest
 from shiftbench.evaluation.shift import VERDICTS
@@ -37,11 +38,13 @@ from shiftbench.reports.escape import (
 from shiftbench.reports.numbers import duration
 from shiftbench.reports.tables import (
     LABELS,
+    EventBoard,
     Leaderboard,
     Row,
     ShareRow,
     ShiftRow,
     arima_fits,
+    event_board,
     fmt,
     leaderboard,
     per_series,
@@ -77,6 +80,9 @@ class DatasetSection:
     rank: RankTest | None = None
     legend: list[tuple[int, str]] = field(default_factory=list)
     summary_figures: list[Figure] = field(default_factory=list)
+    events: EventBoard | None = None
+    event_figures: list[Figure] = field(default_factory=list)
+    event_legend: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _reproduce(run: RunData) -> str:
@@ -150,6 +156,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
             _collection_section(run, section, figures)
             sections.append(section)
             continue
+        _event_section(run, section, figures)
         f = run.forecasts[run.forecasts["dataset"] == name]
         s = run.shift[run.shift["dataset"] == name]
         for m, model in enumerate(run.models, start=1):
@@ -211,6 +218,31 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                     )
         sections.append(section)
     return sections
+
+
+def _event_section(run: RunData, section: DatasetSection, figures: FigureCache) -> None:
+    """A dataset's events: the classifier scores, confusion matrices, verdicts and a strip of
+    actual against predicted events (models drawn as their numbers)."""
+    board = event_board(run, section.name)
+    if board is None or run.events is None:
+        return
+    section.events = board
+    models = [r.model for r in board.rows]
+    numbers = list(range(1, len(models) + 1))
+    section.event_legend = list(zip(numbers, models, strict=True))
+    events = run.events[run.events["dataset"] == section.name]
+    section.event_figures.append(
+        Figure(
+            caption="actual and predicted events over the test span",
+            svg=figures.get(
+                "event_strip",
+                events[["model", "seed", "ds", "actual", "predicted"]],
+                tuple(models),
+                partial(plots.event_strip_svg, events, numbers, models),
+            ),
+            file=f"{FIGURES}/d{section.index}_events.svg",
+        )
+    )
 
 
 def _collection_section(run: RunData, section: DatasetSection, figures: FigureCache) -> None:
@@ -275,6 +307,7 @@ def _environment(autoescape: bool) -> Environment:
     env.globals["LABELS"] = LABELS
     env.globals["REFERENCES"] = REFERENCES
     env.globals["VERDICTS"] = VERDICTS
+    env.globals["EVENT_LABELS"] = EVENT_METRICS
     return env
 
 
@@ -468,7 +501,11 @@ def render_reports(path: str | Path, cache_dir: str | Path | None = None) -> lis
     figures.mkdir(exist_ok=True)
     for section in sections:
         for fig in (
-            section.overlays + section.intervals + section.training + section.summary_figures
+            section.overlays
+            + section.intervals
+            + section.training
+            + section.summary_figures
+            + section.event_figures
         ):
             write_atomic(root / fig.file, fig.svg)
     written = []
