@@ -119,7 +119,9 @@ def test_the_event_lstm_is_deterministic_for_a_seed() -> None:
     again = run_cell(ds, "lstm_event", TINY_EVENT_LSTM, 1)
     other = run_cell(ds, "lstm_event", TINY_EVENT_LSTM, 2)
     assert first.ok, first.error
-    assert first.events is not None and again.events is not None and other.events is not None
+    assert first.events is not None
+    assert again.events is not None
+    assert other.events is not None
     pd.testing.assert_frame_equal(first.events, again.events)
     assert not np.array_equal(first.events["probability"], other.events["probability"])
 
@@ -152,7 +154,8 @@ def test_a_run_from_the_cache_gives_the_same_events(tmp_path: Path) -> None:
     first = sb.run(out=str(tmp_path / "a"), **args)
     second = sb.run(out=str(tmp_path / "b"), **args)
     assert all(c.cached for c in second.cells)
-    assert first.run.events is not None and second.run.events is not None
+    assert first.run.events is not None
+    assert second.run.events is not None
     pd.testing.assert_frame_equal(first.run.events, second.run.events)
 
 
