@@ -27,6 +27,18 @@ def test_the_documented_example_is_the_default_suite() -> None:
     assert config.model_params["arima"]["max_p"] == 5
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+def test_every_example_config_is_valid(name: str) -> None:
+    config = load_config(EXAMPLES / name)
+    assert config.models
+
+
+def test_the_ehi_study_asks_the_papers_heat_question() -> None:
+    config = load_config(EXAMPLES / "ehi_study.toml")
+    assert config.events["ehi"] == {"kind": "excess_heat", "short": 3, "long": 30, "threshold": 0.0}
+    assert {"lstm_event", "event_persistence", "event_climatology"} <= set(config.models)
+
+
 def test_seeds_as_count_or_list() -> None:
     assert parse_seeds(3) == (0, 1, 2)
     assert parse_seeds("0,4,9") == (0, 4, 9)

@@ -34,6 +34,8 @@ def _documented_columns() -> dict[str, list[str]]:
         ("shift_summary.csv", [*rundir.SHIFT_SUMMARY_KEYS, *VERDICTS, "majority"]),
         ("comparisons.csv", list(rundir.COMPARISON_COLUMNS)),
         ("training_history.csv", list(rundir.HISTORY_COLUMNS)),
+        ("events.csv", list(rundir.EVENT_COLUMNS)),
+        ("confusion.csv", list(rundir.CONFUSION_COLUMNS)),
     ],
 )
 def test_the_contract_lists_the_columns_the_code_writes(file: str, columns: list[str]) -> None:
