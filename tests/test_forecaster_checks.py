@@ -1,4 +1,5 @@
-"""The common checks every registered model passes, in the spirit of scikit-learn's
+"""The common checks every registered forecaster passes (the event classifiers have their own,
+in ``tests/events``), in the spirit of scikit-learn's
 ``parametrize_with_checks``: estimator conventions, no look-ahead, a one-step path equal to the
 forecast/update loop, no forecast before ``fit``, finite forecasts of the asked length, truthful
 capabilities, and an idempotent clone-and-refit. A new model registered in ``models.py`` is
@@ -17,7 +18,7 @@ import pytest
 from shiftbench.benchmarks.backtest import backtest
 from shiftbench.errors import FitError
 from shiftbench.forecaster import BaseForecaster
-from shiftbench.models import get_model, model_names
+from shiftbench.models import forecaster_names, get_model, model_names
 from shiftbench.types import Dataset, Protocol
 
 from .conftest import build_exog_dataset, make_dataset
@@ -40,7 +41,7 @@ def test_constructor_takes_keyword_only_parameters_and_stores_them(name: str) ->
     assert model.get_params() == {n: p.default for n, p in params.items() if n != "self"}
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", forecaster_names())
 def test_fit_returns_self_and_fitted_state_ends_in_underscore(
     name: str, exog_dataset: Dataset
 ) -> None:
@@ -81,7 +82,7 @@ def perturb_after(ds: Dataset, position: int) -> Dataset:
     )
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", forecaster_names())
 @pytest.mark.parametrize(
     "protocol",
     [
@@ -142,13 +143,13 @@ def _future(name: str, h: int, start: int = N_FIT) -> np.ndarray | None:
     return None if X is None else X[start : start + h]
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", forecaster_names())
 def test_forecasting_before_fit_raises(name: str) -> None:
     with pytest.raises(FitError, match="not fitted"):
         _unfitted(name).forecast(1, _future(name, 1))
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", forecaster_names())
 @pytest.mark.parametrize("h", [1, 5])
 def test_forecast_returns_h_finite_values(name: str, h: int) -> None:
     f = _fitted(name).forecast(h, _future(name, h))
@@ -156,7 +157,7 @@ def test_forecast_returns_h_finite_values(name: str, h: int) -> None:
     assert np.all(np.isfinite(f.mean))
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", forecaster_names())
 def test_one_step_path_equals_the_forecast_update_loop_and_leaves_the_model(name: str) -> None:
     y, _X = _data(name)
     k = 12
@@ -183,7 +184,7 @@ def test_one_step_path_equals_the_forecast_update_loop_and_leaves_the_model(name
     np.testing.assert_array_equal(after.mean, before.mean)
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", forecaster_names())
 def test_capabilities_say_what_the_forecasts_carry(name: str) -> None:
     caps = get_model(name).capabilities
     f = _fitted(name).forecast(4, _future(name, 4))
@@ -201,7 +202,9 @@ def test_capabilities_say_what_the_forecasts_carry(name: str) -> None:
         assert not f.intervals
 
 
-@pytest.mark.parametrize("name", [n for n in model_names() if get_model(n).capabilities.seeded])
+@pytest.mark.parametrize(
+    "name", [n for n in forecaster_names() if get_model(n).capabilities.seeded]
+)
 def test_a_seeded_model_gives_the_same_forecast_for_the_same_seed(name: str) -> None:
     y, X = _data(name)
     again = _unfitted(name).fit(y[:N_FIT], None if X is None else X[:N_FIT])
@@ -214,7 +217,7 @@ def test_a_seeded_model_gives_the_same_forecast_for_the_same_seed(name: str) -> 
     )
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", forecaster_names())
 def test_clone_and_refit_gives_the_same_forecasts(name: str) -> None:
     y, X = _data(name)
     model = _fitted(name)

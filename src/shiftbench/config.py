@@ -215,7 +215,7 @@ EVENT_SCHEMA: dict[str, Any] = {
 
 def check_event(table: Any, where: str) -> dict[str, Any]:
     """An ``[event.NAME]`` table: known keys, right types, a definition that can work."""
-    from shiftbench.evaluation.events import EventSpec
+    from shiftbench.eventspec import EventSpec
 
     checked = check_table(table, EVENT_SCHEMA, where)
     if "bins" in checked:

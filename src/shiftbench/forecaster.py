@@ -19,6 +19,7 @@ import inspect
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from shiftbench.errors import FitError
@@ -165,3 +166,26 @@ class BaseForecaster:
                 model.update(seen[i : i + 1], row)
         sd = None if np.all(np.isnan(sds)) else sds
         return Forecast(mean=means, sd=sd, intervals=bounds)
+
+
+class EventClassifier(BaseForecaster):
+    """The interface of an event classifier (the parameter handling is a forecaster's): it
+    predicts, at every cutoff c, the probability of each class of the event at c + 1 from what
+    is known at c: the target and covariates up to c, and the actual events up to
+    c + 1 − ``spec.known_lag`` (a :class:`shiftbench.eventspec.EventSpec`).
+
+    ``fit_events(features, labels, spec, n_train)``: learn from positions 0..n_train − 1 only.
+    ``predict_proba(features, labels, cutoffs)``: one row of class probabilities per cutoff.
+    A classifier is given the whole arrays and reads only what is known (tests change what
+    follows a cutoff and check that its prediction does not move).
+    """
+
+    capabilities: ClassVar[Capabilities] = Capabilities(family="event")
+
+    def fit_events(self, features: FloatArray, labels: FloatArray, spec: Any, n_train: int) -> Self:
+        raise NotImplementedError
+
+    def predict_proba(
+        self, features: FloatArray, labels: FloatArray, cutoffs: npt.NDArray[np.int64]
+    ) -> FloatArray:
+        raise NotImplementedError

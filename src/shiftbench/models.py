@@ -117,17 +117,17 @@ _REGISTRY: dict[str, ModelSpec] = {
         ),
         ModelSpec(
             "lstm_event",
-            "shiftbench.events.classifiers:LSTMEvent",
+            "shiftbench.lstm.event:LSTMEvent",
             "event classifier: Keras LSTM(10) -> Dense(sigmoid/softmax) on 10-day windows",
         ),
         ModelSpec(
             "event_persistence",
-            "shiftbench.events.classifiers:EventPersistence",
+            "shiftbench.baselines.events:EventPersistence",
             "event classifier: the latest event known at the cutoff",
         ),
         ModelSpec(
             "event_climatology",
-            "shiftbench.events.classifiers:EventClimatology",
+            "shiftbench.baselines.events:EventClimatology",
             "event classifier: the training span's event rate (base rate)",
         ),
     )
@@ -146,8 +146,18 @@ DEFAULT_MODELS: tuple[str, ...] = (
 
 
 def model_names() -> list[str]:
-    """Names of every registered model."""
+    """Names of every registered model (forecasters, then the event classifiers)."""
     return list(_REGISTRY)
+
+
+def forecaster_names() -> list[str]:
+    """Names of the registered forecasters (the models that pass the Forecaster checks)."""
+    return [n for n, spec in _REGISTRY.items() if spec.capabilities.family != "event"]
+
+
+def event_model_names() -> list[str]:
+    """Names of the registered event classifiers."""
+    return [n for n, spec in _REGISTRY.items() if spec.capabilities.family == "event"]
 
 
 def get_model(name: str) -> ModelSpec:

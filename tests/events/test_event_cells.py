@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 import shiftbench as sb
-from shiftbench.benchmarks.backtest import backtest, run_cell
+from shiftbench.baselines.events import EventClimatology, EventPersistence
+from shiftbench.benchmarks.backtest import backtest
+from shiftbench.benchmarks.events import point_events, run_event_cell
 from shiftbench.cli import main
 from shiftbench.evaluation.events import EventSpec
-from shiftbench.events.cells import point_events
-from shiftbench.events.classifiers import EventClimatology, EventPersistence, LSTMEvent
+from shiftbench.lstm.event import LSTMEvent
 from shiftbench.models import get_model
 from shiftbench.rundir import time_labels
 
@@ -115,9 +116,9 @@ def test_the_event_lstm_is_deterministic_for_a_seed() -> None:
     rng = np.random.default_rng(8)
     y = 15 + 5 * np.sin(np.arange(260) / 15) + rng.normal(size=260)
     ds = replace(make_dataset(y, test_size=40), event=EventSpec(short=3, long=10))
-    first = run_cell(ds, "lstm_event", TINY_EVENT_LSTM, 1)
-    again = run_cell(ds, "lstm_event", TINY_EVENT_LSTM, 1)
-    other = run_cell(ds, "lstm_event", TINY_EVENT_LSTM, 2)
+    first = run_event_cell(ds, "lstm_event", TINY_EVENT_LSTM, 1)
+    again = run_event_cell(ds, "lstm_event", TINY_EVENT_LSTM, 1)
+    other = run_event_cell(ds, "lstm_event", TINY_EVENT_LSTM, 2)
     assert first.ok, first.error
     assert first.events is not None
     assert again.events is not None

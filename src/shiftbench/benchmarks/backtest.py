@@ -243,10 +243,6 @@ def run_cell(
         members = (members,)
     if not members:
         raise ValueError("a cell needs at least one series")
-    if get_model(model_name).capabilities.family == "event":
-        from shiftbench.events.cells import run_event_cell
-
-        return run_event_cell(members, model_name, params, seed, chunk=chunk)
     result = CellResult(dataset=members[0].name, model=model_name, seed=seed, chunk=chunk)
     start = time.perf_counter()
     many = len(members) > 1

@@ -26,6 +26,7 @@ import pandas as pd
 from shiftbench._version import __version__
 from shiftbench.benchmarks.backtest import CellResult, run_cell
 from shiftbench.benchmarks.cache import Cache, cell_identity, default_cache_dir, identity_key
+from shiftbench.benchmarks.events import event_tables, run_event_cell
 from shiftbench.benchmarks.executors import EXECUTORS, Lost, Options
 from shiftbench.config import CsvDataset, RunConfig
 from shiftbench.datasets import collection_subset, load_csv, load_dataset
@@ -37,7 +38,6 @@ from shiftbench.evaluation.assess import (
     shift_summary,
     shift_table,
 )
-from shiftbench.events.cells import event_tables
 from shiftbench.models import get_model
 from shiftbench.rundir import (
     FORECAST_COLUMNS,
@@ -229,7 +229,7 @@ def _with_event(ds: Dataset | Collection, table: dict[str, Any] | None) -> Datas
         return ds
     from dataclasses import asdict
 
-    from shiftbench.evaluation.events import EventSpec
+    from shiftbench.eventspec import EventSpec
 
     base = asdict(ds.event) if isinstance(ds.event, EventSpec) else {}
     spec = EventSpec(**{**base, **table})
@@ -302,7 +302,14 @@ def compute_cell(cell: Cell) -> CellResult:
     """Run one cell under :data:`CELL_THREADS` BLAS/OpenMP threads, in whatever process."""
     from threadpoolctl import threadpool_limits
 
+    event = get_model(cell.model).capabilities.family == "event"
     with threadpool_limits(limits=CELL_THREADS):
+        if event:
+            result = run_event_cell(
+                cell.members, cell.model, cell.params, cell.seed, chunk=cell.chunk
+            )
+            result.key = cell.key
+            return result
         result = run_cell(
             cell.members,
             cell.model,

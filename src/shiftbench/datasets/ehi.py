@@ -23,7 +23,7 @@ import pandas as pd
 
 from shiftbench.datasets.base import frame_sha256, vendored_file
 from shiftbench.errors import DataError
-from shiftbench.evaluation.events import EventSpec
+from shiftbench.eventspec import EventSpec
 from shiftbench.types import Dataset, Protocol
 
 SOURCE = (

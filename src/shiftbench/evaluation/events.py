@@ -1,4 +1,5 @@
-"""Events and classes derived from a series and its forecasts, scored like classifiers.
+"""Events and classes scored like classifiers (the event definitions are
+:mod:`shiftbench.eventspec`'s).
 
 Two kinds of event question, both asked of every model on the same footing: a forecaster's
 forecasts are turned into events by the same rule as the actual data.
@@ -22,10 +23,8 @@ delayed (shift gain ≥ 2) with no significant skill over yesterday's event is a
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -38,7 +37,15 @@ from shiftbench.evaluation.shift import (
     lags_for,
 )
 from shiftbench.evaluation.stats import TestResult
-from shiftbench.types import FloatArray, IntArray
+from shiftbench.eventspec import (  # re-exported: the event API in one place
+    EVENT_KINDS,
+    LONG_WINDOW,
+    SHORT_WINDOW,
+    EventSpec,
+    actual_ehi,
+    bin_classes,
+    excess_heat_index,
+)
 
 #: The event scores as named in ``metrics.csv``, with their report labels; lower is better for
 #: the last two, higher for the others.
@@ -52,65 +59,6 @@ EVENT_METRICS: dict[str, str] = {
     "event_log_loss": "log loss",
 }
 LOWER_IS_BETTER = ("event_brier", "event_log_loss")
-
-#: Days averaged for the short ("coming days") and long ("recent climate") means.
-SHORT_WINDOW = 3
-LONG_WINDOW = 30
-
-
-def excess_heat_index(
-    history: npt.ArrayLike, coming: npt.ArrayLike, *, long: int = LONG_WINDOW
-) -> float:
-    """EHI at one time t: mean of ``coming`` (the S days t..t+S−1, forecast or actual) minus the
-    mean of the last ``long`` values of ``history`` (the days before t).
-
-    >>> excess_heat_index([10.0] * 30, [12.0, 11.0, 13.0])
-    2.0
-    >>> excess_heat_index([1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0], long=2)   # 2 − mean(3, 4)
-    -1.5
-    """
-    past = np.asarray(history, dtype=np.float64)
-    future = np.asarray(coming, dtype=np.float64)
-    if len(past) < long:
-        raise ValueError(f"the index needs {long} days of history, got {len(past)}")
-    if not len(future):
-        raise ValueError("the index needs at least one coming day")
-    return float(future.mean() - past[-long:].mean())
-
-
-def actual_ehi(
-    y: npt.ArrayLike, *, short: int = SHORT_WINDOW, long: int = LONG_WINDOW
-) -> FloatArray:
-    """The actual EHI_t for every t with ``long`` days before it and ``short`` days from it on;
-    NaN elsewhere (vectorised with cumulative sums).
-
-    >>> x = np.array([0.0, 0.0, 3.0, 6.0, 0.0])
-    >>> actual_ehi(x, short=2, long=2).tolist()     # t=2: mean(3,6) − mean(0,0); t=3: 3 − 1.5
-    [nan, nan, 4.5, 1.5, nan]
-    """
-    x = np.asarray(y, dtype=np.float64)
-    n = len(x)
-    out = np.full(n, np.nan)
-    c = np.concatenate([[0.0], np.cumsum(x)])
-    t = np.arange(long, n - short + 1)
-    if len(t):
-        out[t] = (c[t + short] - c[t]) / short - (c[t] - c[t - long]) / long
-    return out
-
-
-def bin_classes(values: npt.ArrayLike, edges: npt.ArrayLike) -> IntArray:
-    """The class of each value among bins [e_0, e_1), [e_1, e_2), …, [e_{k−1}, e_k]: 0..k−1.
-    Values below e_0 fall in the first class and values above e_k in the last (a forecast may
-    stray outside the edges; it still names a class).
-
-    >>> bin_classes([0, 19.9, 20, 55, 100, 140, -3], [0, 20, 40, 60, 80, 100]).tolist()
-    [0, 0, 1, 2, 4, 4, 0]
-    """
-    e = np.asarray(edges, dtype=np.float64)
-    if e.ndim != 1 or len(e) < 2 or np.any(np.diff(e) <= 0):
-        raise ValueError(f"bins must be at least two increasing edges, got {e.tolist()}")
-    v = np.asarray(values, dtype=np.float64)
-    return np.clip(np.searchsorted(e, v, side="right") - 1, 0, len(e) - 2).astype(np.int64)
 
 
 def classification_scores(
@@ -295,94 +243,18 @@ def detect_event_shift(
     )
 
 
-#: The kinds of event definition.
-EVENT_KINDS = ("excess_heat", "bins")
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    """How a dataset's values (actual or forecast) become events or classes.
-
-    ``kind = "excess_heat"``: the event at t is EHI_t > ``threshold``, EHI_t the mean of the
-    ``short`` days from t on minus the mean of the ``long`` days before t (forecasts h = 1..short
-    stand in for the coming days). ``kind = "bins"``: the class of the value at t among the
-    ``bins`` edges (:func:`bin_classes`).
-    """
-
-    kind: str = "excess_heat"
-    short: int = SHORT_WINDOW
-    long: int = LONG_WINDOW
-    threshold: float = 0.0
-    bins: tuple[float, ...] = ()
-
-    def check(self, where: str) -> None:
-        """Raise ``ValueError`` naming ``where`` and the key for a definition that cannot work."""
-        if self.kind not in EVENT_KINDS:
-            raise ValueError(f"{where}.kind: one of {', '.join(EVENT_KINDS)}, got {self.kind!r}")
-        if self.kind == "bins":
-            edges = np.asarray(self.bins, dtype=np.float64)
-            if len(edges) < 3 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
-                raise ValueError(
-                    f"{where}.bins: at least three increasing finite edges (two classes), "
-                    f"got {list(self.bins)}"
-                )
-        else:
-            if self.short < 1 or self.long < 1:
-                raise ValueError(f"{where}: short and long must be at least 1")
-            if not math.isfinite(self.threshold):
-                raise ValueError(f"{where}.threshold: must be finite, got {self.threshold}")
-
-    @property
-    def classes(self) -> list[int]:
-        return [0, 1] if self.kind == "excess_heat" else list(range(len(self.bins) - 1))
-
-    @property
-    def binary(self) -> bool:
-        return self.kind == "excess_heat"
-
-    @property
-    def steps(self) -> int:
-        """Forecast steps an event at t needs (h = 1..steps from the cutoff t − 1)."""
-        return self.short if self.kind == "excess_heat" else 1
-
-    @property
-    def known_lag(self) -> int:
-        """How many steps back the latest event known at a cutoff lies: the event at t needs
-        the days up to t + short − 1, so at cutoff t − 1 the latest complete one is t − short."""
-        return self.short if self.kind == "excess_heat" else 1
-
-    @property
-    def history_needed(self) -> int:
-        return self.long if self.kind == "excess_heat" else 0
-
-    def describe(self) -> str:
-        """The definition in words.
-
-        >>> EventSpec().describe()
-        'heat event: mean of the 3 days from t minus the mean of the 30 days before t > 0'
-        >>> EventSpec(kind="bins", bins=(0, 20, 40)).describe()
-        'classes: bins [0, 20), [20, 40]'
-        """
-        if self.kind == "bins":
-            edges = [f"{e:g}" for e in self.bins]
-            parts = [f"[{a}, {b})" for a, b in itertools.pairwise(edges)]
-            parts[-1] = parts[-1][:-1] + "]"
-            return "classes: bins " + ", ".join(parts)
-        return (
-            f"heat event: mean of the {self.short} days from t minus the mean of the "
-            f"{self.long} days before t > {self.threshold:g}"
-        )
-
-    def actual(self, y: npt.ArrayLike) -> FloatArray:
-        """The actual event (1.0/0.0) or class at every position of ``y``; NaN where it is not
-        defined (too little history, or days missing at the end).
-
-        >>> EventSpec(short=1, long=2).actual([1.0, 1.0, 2.0, 0.0]).tolist()
-        [nan, nan, 1.0, 0.0]
-        """
-        x = np.asarray(y, dtype=np.float64)
-        if self.kind == "bins":
-            return bin_classes(x, self.bins).astype(np.float64)
-        index = actual_ehi(x, short=self.short, long=self.long)
-        out = np.where(np.isnan(index), np.nan, (index > self.threshold).astype(np.float64))
-        return out
+__all__ = [
+    "EVENT_KINDS",
+    "EVENT_METRICS",
+    "LONG_WINDOW",
+    "LOWER_IS_BETTER",
+    "SHORT_WINDOW",
+    "EventSpec",
+    "actual_ehi",
+    "bin_classes",
+    "classification_scores",
+    "confusion_rows",
+    "detect_event_shift",
+    "excess_heat_index",
+    "mcnemar",
+]

@@ -353,7 +353,7 @@ TEX_MARKS = {"▲": "$\\uparrow$", "▼": "$\\downarrow$", "·": ""}
 
 
 def _tex_number(text: str) -> str:
-    """A number as formatted for the HTML, in LaTeX: scientific notation as ×10^k, a true
+    r"""A number as formatted for the HTML, in LaTeX: scientific notation as ×10^k, a true
     minus sign, dashes for missing values.
 
     >>> _tex_number("3.200e-10"), _tex_number("-0.25"), _tex_number("–"), _tex_number("∞")

@@ -33,14 +33,13 @@ from scipy import stats
 
 from shiftbench.benchmarks.backtest import CellResult
 from shiftbench.evaluation.events import (
-    EventSpec,
-    bin_classes,
     classification_scores,
     confusion_rows,
     detect_event_shift,
     mcnemar,
 )
 from shiftbench.evaluation.shift import VERDICTS
+from shiftbench.eventspec import EventSpec, bin_classes
 from shiftbench.models import get_model
 from shiftbench.rundir import (
     CONFUSION_COLUMNS,

@@ -1,11 +1,5 @@
-"""The event classifiers: each predicts, at every cutoff c, the probability of each class of the
-event at c + 1 from what is known at c.
-
-What is known at c: the target and covariates up to c, and the actual events up to
-c + 1 − ``known_lag`` (an excess-heat event at t needs the days up to t + short − 1). A
-classifier is given the whole arrays and reads only those parts (tests change what follows a
-cutoff and check that its prediction does not move).
-"""
+"""``lstm_event``: the heat-event study's direct classifier (see
+:class:`shiftbench.forecaster.EventClassifier`). TensorFlow loads only when it trains."""
 
 from __future__ import annotations
 
@@ -16,90 +10,10 @@ import numpy as np
 import numpy.typing as npt
 
 from shiftbench.errors import FitError
-from shiftbench.evaluation.events import EventSpec
-from shiftbench.forecaster import BaseForecaster
+from shiftbench.eventspec import EventSpec
+from shiftbench.forecaster import EventClassifier
+from shiftbench.lstm.model import NetworkSpec, predict_matrix, train
 from shiftbench.types import Capabilities, FloatArray
-
-
-class EventClassifier(BaseForecaster):
-    """The interface of an event classifier (the parameter handling is a forecaster's).
-
-    ``fit_events(features, labels, spec, n_train)``: learn from positions 0..n_train − 1 only.
-    ``predict_proba(features, labels, cutoffs)``: one row of class probabilities per cutoff.
-    """
-
-    capabilities: ClassVar[Capabilities] = Capabilities(family="event")
-
-    def fit_events(
-        self, features: FloatArray, labels: FloatArray, spec: EventSpec, n_train: int
-    ) -> Self:
-        raise NotImplementedError
-
-    def predict_proba(
-        self, features: FloatArray, labels: FloatArray, cutoffs: npt.NDArray[np.int64]
-    ) -> FloatArray:
-        raise NotImplementedError
-
-
-def _known(labels: FloatArray, spec: EventSpec, n_train: int) -> FloatArray:
-    """The labels whose days all lie in the training span (the others are NaN)."""
-    out = np.array(labels[:n_train], dtype=np.float64)
-    last = n_train - spec.known_lag  # the event at t needs the days up to t + known_lag − 1
-    out[max(last + 1, 0) :] = np.nan
-    return out
-
-
-class EventPersistence(EventClassifier):
-    """The latest event known at the cutoff, as the prediction (probability 1): "today's event
-    is the last one seen". For an excess-heat event that is the event ``short`` days back."""
-
-    def __init__(self) -> None:
-        pass
-
-    def fit_events(
-        self, features: FloatArray, labels: FloatArray, spec: EventSpec, n_train: int
-    ) -> Self:
-        self.spec_ = spec
-        return self
-
-    def predict_proba(
-        self, features: FloatArray, labels: FloatArray, cutoffs: npt.NDArray[np.int64]
-    ) -> FloatArray:
-        spec = self.spec_
-        k = len(spec.classes)
-        last = labels[cutoffs + 1 - spec.known_lag]
-        if np.any(np.isnan(last)):
-            raise FitError("event_persistence: no known event before the first test origin")
-        out = np.zeros((len(cutoffs), k))
-        out[np.arange(len(cutoffs)), last.astype(np.int64)] = 1.0
-        return out
-
-
-class EventClimatology(EventClassifier):
-    """The training span's class frequencies as the probabilities at every origin (the
-    climatological base rate); its prediction is the most frequent class."""
-
-    def __init__(self) -> None:
-        pass
-
-    def fit_events(
-        self, features: FloatArray, labels: FloatArray, spec: EventSpec, n_train: int
-    ) -> Self:
-        known = _known(labels, spec, n_train)
-        known = known[~np.isnan(known)]
-        if not len(known):
-            raise FitError("event_climatology: no known event in the training span")
-        k = len(spec.classes)
-        self.rates_ = np.bincount(known.astype(np.int64), minlength=k)[:k] / len(known)
-        return self
-
-    def info(self) -> dict[str, Any]:
-        return {"base_rates": [float(r) for r in self.rates_]}
-
-    def predict_proba(
-        self, features: FloatArray, labels: FloatArray, cutoffs: npt.NDArray[np.int64]
-    ) -> FloatArray:
-        return np.tile(self.rates_, (len(cutoffs), 1))
 
 
 class LSTMEvent(EventClassifier):
@@ -159,15 +73,13 @@ class LSTMEvent(EventClassifier):
     def fit_events(
         self, features: FloatArray, labels: FloatArray, spec: EventSpec, n_train: int
     ) -> Self:
-        from shiftbench.lstm.model import NetworkSpec, train
-
         self.check_params()
         self.spec_ = spec
         train_part = features[:n_train]
         self.mean_ = train_part.mean(axis=0)
         scale = train_part.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
-        known = _known(labels, spec, n_train)
+        known = spec.known_labels(labels, n_train)
         ends = np.arange(self.window - 1, n_train - 1)
         ends = ends[~np.isnan(known[ends + 1])]
         if len(ends) < 10:
@@ -199,8 +111,6 @@ class LSTMEvent(EventClassifier):
     def predict_proba(
         self, features: FloatArray, labels: FloatArray, cutoffs: npt.NDArray[np.int64]
     ) -> FloatArray:
-        from shiftbench.lstm.model import predict_matrix
-
         out = predict_matrix(self.trained_, self._windows(features, cutoffs))
         if out.shape[1] == 1:
             p = np.clip(out[:, 0], 0.0, 1.0)
