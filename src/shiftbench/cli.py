@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--models", type=_list, help="comma-separated model names")
     run.add_argument("--seeds", help="seeds for seeded models: a list 0,1,2 or a count N")
     run.add_argument("--out", help="parent directory of the run directory (default: runs)")
-    run.add_argument("--jobs", type=int, help="worker processes (default: 1)")
+    run.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     run.add_argument("--no-cache", action="store_true", help="ignore the cell cache")
     run.add_argument("--rerun", type=_list, help="recompute these models' cells (comma list)")
     run.add_argument("--cache-dir", help="cell cache folder (default: ~/.cache/shiftbench)")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import tomllib
 import types
@@ -69,7 +70,9 @@ class RunConfig:
     models: tuple[str, ...] = DEFAULT_MODELS
     seeds: tuple[int, ...] = DEFAULT_SEEDS
     out: str = "runs"
-    jobs: int = 1
+    #: cells run side by side; by default one per core this process may use (results do not
+    #: depend on it: every cell runs single-threaded, see shiftbench.benchmarks.runner)
+    jobs: int = field(default_factory=lambda: default_jobs())
     protocol: dict[str, Any] = field(default_factory=dict)
     dataset_options: dict[str, dict[str, Any]] = field(
         default_factory=dict, metadata={"toml": "dataset"}
@@ -113,6 +116,18 @@ class RunConfig:
             data.pop(where_and_how)
         text = json.dumps(data, sort_keys=True, default=list)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def default_jobs() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one).
+
+    >>> default_jobs() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
 
 
 def check_value(value: Any, annotation: Any) -> bool:

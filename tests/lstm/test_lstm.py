@@ -233,3 +233,19 @@ def test_draws_from_pythons_global_random_elsewhere_do_not_change_the_network(
     monkeypatch.setattr(net, "build_network", noisy_build)
     noisy = LSTMRaw(**TINY, seed=4).fit(series[:100]).one_step_path(series[100:110]).mean
     np.testing.assert_array_equal(noisy, quiet)
+
+
+def test_a_whole_epoch_per_compiled_call_trains_the_very_same_network(series: np.ndarray) -> None:
+    from shiftbench.lstm import model as net
+
+    lstm = LSTMRaw(**{**TINY, "validation_size": 0.2, "epochs": 4}, seed=5)
+    spec = lstm._spec()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 4, 1))
+    y = rng.normal(size=90)
+    per_batch = net.train(spec, X, y, 5, steps_per_execution=1)
+    per_epoch = net.train(spec, X, y, 5)  # ceil(72 / 16) = 5 steps in one call
+    assert per_batch.history == per_epoch.history
+    np.testing.assert_array_equal(net.predict(per_batch, X), net.predict(per_epoch, X))
+    assert len(per_epoch.epoch_seconds) == per_epoch.epochs_run == 4
+    assert per_epoch.device == "CPU"

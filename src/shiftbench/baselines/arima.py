@@ -21,6 +21,7 @@ origins of a backtest.
 
 from __future__ import annotations
 
+import time
 import warnings
 from typing import Any, ClassVar, Literal, Self
 
@@ -230,6 +231,7 @@ class ARIMA(BaseForecaster):
         m, note = self._search_period()
         notes = [] if note is None else [note]
         search: Search | None = None
+        started = time.perf_counter()
         if self.order is None:
             search = search_orders(
                 values,
@@ -247,6 +249,7 @@ class ARIMA(BaseForecaster):
                 approximation=self.approximation,
             )
             notes += list(search.notes)
+            self.seconds_search_ = time.perf_counter() - started
             candidates: list[tuple[Spec, CandidateFit | None]] = [
                 (fit.spec if self.trend == "auto" else fit.spec.replace_trend(self.trend), fit)
                 for fit in search.ranked()
@@ -387,6 +390,8 @@ class ARIMA(BaseForecaster):
             "models_tried": len(self.search_),
             "fallbacks": self.fallbacks_,
         }
+        if getattr(self, "seconds_search_", None) is not None:
+            out["seconds_search"] = self.seconds_search_
         if self.notes_:
             out["notes"] = list(self.notes_)
         return out

@@ -95,6 +95,8 @@ class Backtest:
     warnings: list[str]
     histories: list[dict[str, list[float]]] = field(default_factory=list)
     in_sample: npt.NDArray[np.float64] | None = None
+    #: wall seconds in the fits (order search, training) and in the forecasts of every origin
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True) -> Backtest:
@@ -117,12 +119,16 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
     info: dict[str, Any] = {}
     histories: list[dict[str, list[float]]] = []
     in_sample: npt.NDArray[np.float64] | None = None
+    seconds = {"fit": 0.0, "forecast": 0.0}
     for block in refit_blocks(cutoffs, protocol.refit_every):
         c0, c_last = int(block[0]), int(block[-1])
+        started = time.perf_counter()
         fitted = model.clone().fit(
             pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1]),
             None if X is None else X[: c0 + 1],
         )
+        seconds["fit"] += time.perf_counter() - started
+        started = time.perf_counter()
         fit_warnings.extend(fitted.fit_warnings())
         info = fitted.info()
         history = fitted.training_history()
@@ -144,6 +150,7 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
                 [int(c) + 1 for c in block],
                 list(range(k)),
             )
+            seconds["forecast"] += time.perf_counter() - started
             continue
         for i, c in enumerate(int(c) for c in block):
             if i > 0:
@@ -152,11 +159,12 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
             f = fitted.forecast(h_eff, None if des is None else des.future(c, h_eff))
             steps = list(range(1, h_eff + 1))
             _collect(rows, sds, f, [c] * h_eff, steps, [c + h for h in steps], list(range(h_eff)))
+        seconds["forecast"] += time.perf_counter() - started
     frame = pd.DataFrame(rows)
     frame["sd"] = sds
     if not np.all(np.isfinite(frame["y_hat"].to_numpy())):
         raise FitError("the model produced non-finite forecasts")
-    return Backtest(frame, info, sorted(set(fit_warnings)), histories, in_sample)
+    return Backtest(frame, info, sorted(set(fit_warnings)), histories, in_sample, seconds)
 
 
 def score_cell(
@@ -260,11 +268,13 @@ def run_cell(
                 warnings.simplefilter("ignore")
                 done = backtest(model, ds)
             notes: list[str] = []
+            started = time.perf_counter()
             result.metrics[sid] = score_cell(
                 done.frame, ds, done.in_sample if all_points else None, notes
             )
             frames.append(to_forecast_rows(done.frame, ds, model_name, seed))
-            result.info[sid] = done.info
+            seconds = {**done.seconds, "score": time.perf_counter() - started}
+            result.info[sid] = {**done.info, "seconds": seconds}
             prefix = f"series {sid}: " if many else ""
             result.warnings += [prefix + w for w in done.warnings + notes]
             result.histories += [(sid, h) for h in done.histories]

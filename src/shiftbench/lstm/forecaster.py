@@ -226,6 +226,16 @@ class _LSTMForecaster(BaseForecaster):
             "final_loss": losses[-1] if losses else None,
             "best_val_loss": min(val) if val else None,
             "parameters": int(self.network_.network.count_params()),
+            "device": self.network_.device,
+            "seconds_training": self.network_.seconds,
+            "seconds_first_epoch": (
+                self.network_.epoch_seconds[0] if self.network_.epoch_seconds else None
+            ),
+            "seconds_per_epoch": (
+                float(np.median(self.network_.epoch_seconds[1:]))
+                if len(self.network_.epoch_seconds) > 1
+                else None
+            ),
         }
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:

@@ -8,9 +8,11 @@ that seed.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +104,11 @@ class Trained:
     network: Any
     history: dict[str, list[float]] = field(default_factory=dict)
     epochs_run: int = 0
+    #: wall seconds of each epoch (the first includes tracing the training step), and of the
+    #: whole fit including building the network
+    epoch_seconds: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    device: str = "CPU"
 
 
 def seed_everything(seed: int) -> None:
@@ -124,7 +131,13 @@ def seed_everything(seed: int) -> None:
         seed_generator.python_random = random.Random(int(seed))
 
 
-def build_network(spec: NetworkSpec, window: int, n_features: int) -> Any:
+def build_network(
+    spec: NetworkSpec, window: int, n_features: int, steps_per_execution: int = 1
+) -> Any:
+    """The network, compiled. ``steps_per_execution`` training steps run inside one call of
+    the compiled step function: the same updates in the same order (the weights, losses and
+    forecasts are bit-identical, a test checks it), with Python and dispatch overhead paid
+    once per call instead of once per batch (see :func:`train`)."""
     keras = import_keras()
     layers = [keras.Input(shape=(window, n_features))]
     for i, units in enumerate(spec.units):
@@ -144,12 +157,21 @@ def build_network(spec: NetworkSpec, window: int, n_features: int) -> Any:
         "sgd": keras.optimizers.SGD,
     }
     network.compile(
-        optimizer=optimizers[spec.optimizer](learning_rate=spec.learning_rate), loss=spec.loss
+        optimizer=optimizers[spec.optimizer](learning_rate=spec.learning_rate),
+        loss=spec.loss,
+        steps_per_execution=steps_per_execution,
     )
     return network
 
 
-def train(spec: NetworkSpec, X: FloatArray, y: FloatArray, seed: int) -> Trained:
+def train(
+    spec: NetworkSpec,
+    X: FloatArray,
+    y: FloatArray,
+    seed: int,
+    *,
+    steps_per_execution: int | None = None,
+) -> Trained:
     """Train a fresh network on windows X (n, window, features) and targets y (n,).
 
     The validation tail (for early stopping) is the last ``validation_size`` share of the
@@ -157,8 +179,10 @@ def train(spec: NetworkSpec, X: FloatArray, y: FloatArray, seed: int) -> Trained
     :class:`FitError`.
     """
     keras = import_keras()
+    started = time.perf_counter()
     seed_everything(seed)
-    network = build_network(spec, X.shape[1], X.shape[2])
+    X = np.asarray(X, dtype=np.float32)  # the network's dtype: converted once, not per epoch
+    y = np.asarray(y, dtype=np.float32)
     callbacks: list[Any] = [keras.callbacks.TerminateOnNaN()]
     validation = None
     n_val = round(spec.validation_size * len(X)) if spec.validation_size > 0 else 0
@@ -171,6 +195,19 @@ def train(spec: NetworkSpec, X: FloatArray, y: FloatArray, seed: int) -> Trained
                     monitor="val_loss", patience=spec.patience, restore_best_weights=True
                 )
             )
+    # A whole epoch per call of the compiled training step: the tiny networks of a benchmark
+    # spend most of a step in per-batch overhead, and every callback here acts per epoch.
+    per_epoch = max(1, math.ceil(len(X) / spec.batch_size))
+    network = build_network(
+        spec, X.shape[1], X.shape[2], steps_per_execution=steps_per_execution or per_epoch
+    )
+    clock: list[float] = []
+    callbacks.append(
+        keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs: clock.append(time.perf_counter()),
+            on_epoch_end=lambda epoch, logs: clock.append(time.perf_counter()),
+        )
+    )
     if spec.lr_decay_every > 0:
         every, factor, base = spec.lr_decay_every, spec.lr_decay_factor, spec.learning_rate
         callbacks.append(
@@ -195,7 +232,24 @@ def train(spec: NetworkSpec, X: FloatArray, y: FloatArray, seed: int) -> Trained
     if not losses or not all(np.isfinite(losses)):
         bad = next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses))
         raise FitError(f"the training loss became NaN or inf at epoch {bad + 1}")
-    return Trained(network=network, history=history, epochs_run=len(losses))
+    return Trained(
+        network=network,
+        history=history,
+        epochs_run=len(losses),
+        epoch_seconds=[b - a for a, b in zip(clock[::2], clock[1::2], strict=False)],
+        seconds=time.perf_counter() - started,
+        device=device_name(),
+    )
+
+
+def device_name() -> str:
+    """Where TensorFlow places the training: "GPU (<name>)" when it sees a GPU, else "CPU".
+    Op determinism is on either way (:func:`seed_everything`): a GPU run is repeatable for a
+    seed, though not bit-identical to a CPU run."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    return f"GPU ({gpus[0].name})" if gpus else "CPU"
 
 
 def predict(trained: Trained, X: FloatArray) -> FloatArray:
