@@ -184,10 +184,9 @@ def train(
     X = np.asarray(X, dtype=np.float32)  # the network's dtype: converted once, not per epoch
     y = np.asarray(y, dtype=np.float32)
     callbacks: list[Any] = [keras.callbacks.TerminateOnNaN()]
-    validation = None
     n_val = round(spec.validation_size * len(X)) if spec.validation_size > 0 else 0
     if n_val >= 1 and len(X) - n_val >= 1:
-        validation = (X[-n_val:], y[-n_val:])
+        callbacks.append(_validation_loss(keras, X[-n_val:], y[-n_val:], spec.loss))
         X, y = X[:-n_val], y[:-n_val]
         if spec.patience > 0:
             callbacks.append(
@@ -235,9 +234,6 @@ def train(
         epochs=spec.epochs,
         steps_per_epoch=per_epoch,
         verbose=0,
-        # arrays: each validation pass reads them once, to the end (a repeating dataset read
-        # by a multi-step call would run past its last batch)
-        validation_data=validation,
         callbacks=callbacks,
     )
     history = {
@@ -257,6 +253,38 @@ def train(
         seconds=time.perf_counter() - started,
         device=device_name(),
     )
+
+
+def _validation_loss(keras: Any, X: FloatArray, y: FloatArray, loss: str) -> Any:
+    """A callback that puts ``val_loss`` into each epoch's logs: the loss over the validation
+    windows in one forward pass of a compiled function (Keras's own validation pass makes a
+    new data iterator every epoch). Placed before early stopping, which reads it."""
+    import tensorflow as tf
+
+    loss_fn = keras.losses.get(loss)
+    X_v = tf.constant(X)
+
+    class ValidationLoss(keras.callbacks.Callback):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.compute: Any = None
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            network = self.model
+            outputs = int(network.output_shape[-1])
+            y_v = tf.constant(y if outputs > 1 or loss.startswith("sparse") else y[:, None])
+
+            @tf.function  # type: ignore[untyped-decorator]
+            def compute() -> Any:
+                return tf.reduce_mean(loss_fn(y_v, network(X_v, training=False)))
+
+            self.compute = compute
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if logs is not None:
+                logs["val_loss"] = float(self.compute())
+
+    return ValidationLoss()
 
 
 def device_name() -> str:
