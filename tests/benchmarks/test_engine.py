@@ -76,11 +76,12 @@ def test_no_cache_and_rerun_recompute(tmp_path: Path) -> None:
 
 def test_a_cached_rerun_does_not_import_tensorflow_or_draw_a_figure(tmp_path: Path) -> None:
     """Every cell and every figure (training curves, whose log-scale labels matplotlib writes as
-    XML comments, included) comes from the cache: neither TensorFlow nor matplotlib loads."""
+    XML comments, included) comes from the cache: neither TensorFlow nor matplotlib loads.
+    (One job, so that the first run computes its cells in this process and loads both.)"""
     env = {**os.environ, "SHIFTBENCH_CACHE_DIR": str(tmp_path / "cache")}
     code = (
         "import sys, shiftbench as sb\n"
-        "sb.run(datasets=['sales'], models=['naive', 'lstm_raw'], seeds=[0],"
+        "sb.run(datasets=['sales'], models=['naive', 'lstm_raw'], seeds=[0], jobs=1,"
         f" out={str(tmp_path)!r}, model_params={{'lstm_raw': {TINY_LSTM!r}}})\n"
         "print('tensorflow' in sys.modules, 'matplotlib' in sys.modules)\n"
     )

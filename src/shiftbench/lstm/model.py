@@ -233,6 +233,7 @@ def train(
         batches,
         epochs=spec.epochs,
         steps_per_epoch=per_epoch,
+        shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=0,
         callbacks=callbacks,
     )
