@@ -93,3 +93,33 @@ def _overflowing(page: Any) -> list[str]:
     """Tables wider than their container (or running past the body), with the excess."""
     result: list[str] = page.evaluate(OVERFLOW_JS)
     return result
+
+
+def test_the_events_section_fits_on_screen_and_in_print(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    run = sb.run(
+        datasets=["ehi"],
+        models=["naive", "arima", "event_persistence", "event_climatology", "lstm_event"],
+        seeds=[0, 1],
+        out=str(tmp_path),
+        model_params={
+            "arima": {"order": [1, 0, 0]},
+            "lstm_event": {"epochs": 2, "units": [4], "window": 5},
+        },
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((run.path / "report.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.locator("table.board-events").count() == 1
+        assert page.locator("table.cm").count() == 5
+        assert _overflowing(page) == []
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 690, "height": 1000})
+        assert _overflowing(page) == []
+        browser.close()

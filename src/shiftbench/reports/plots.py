@@ -265,7 +265,7 @@ def event_strip_svg(events: pd.DataFrame, numbers: list[int], models: list[str])
     length = min(len(r) for r in rows)
     grid = np.vstack([r[:length] for r in rows])
     top = max(1.0, float(np.nanmax(grid)))
-    fig, ax = _figure(height=0.9 + 0.28 * len(rows))
+    fig, ax = _figure(width=11.0, height=0.9 + 0.28 * len(rows))
     cmap = mcolors.LinearSegmentedColormap.from_list("events", ["#f2f2f2", SHIFTED])
     xs = np.asarray(x)[:length]
     if np.issubdtype(xs.dtype, np.datetime64):

@@ -139,7 +139,7 @@ def _drawn(draw: Callable[[], str]) -> str:
         return plots.UNAVAILABLE
 
 
-FIGURE_FORMAT = 3  # bumped whenever a drawing changes: older cached figures are misses
+FIGURE_FORMAT = 4  # bumped whenever a drawing changes: older cached figures are misses
 
 
 def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
