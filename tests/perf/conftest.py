@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +31,16 @@ def m3_subset() -> Callable[[str], tuple[Dataset, ...]]:
         return collection.members
 
     return members
+
+
+def run_suite(out: Path, cache: Path, *extra: str) -> float:
+    """Seconds of one ``shiftbench run`` as a whole process, with its own cache folder."""
+    env = {**os.environ, "SHIFTBENCH_CACHE_DIR": str(cache)}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "shiftbench", "run", "--out", str(out), *extra],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start

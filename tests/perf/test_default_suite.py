@@ -17,30 +17,17 @@ run to run on shared machines.
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .conftest import run_suite
+
 TARGET_COLD_S = 90.0
 TARGET_CACHED_S = 2.0
-
-
-def _suite(out: Path, cache: Path, *extra: str) -> float:
-    env = {**os.environ, "SHIFTBENCH_CACHE_DIR": str(cache)}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "shiftbench", "run", "--out", str(out), *extra],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
 
 
 def profile_table(run_dir: Path) -> str:
@@ -92,7 +79,7 @@ def test_default_suite_cold(benchmark: Any, tmp_path: Path) -> None:
 
     def cold() -> float:
         run = len(times)
-        seconds = _suite(tmp_path / f"runs{run}", tmp_path / f"cache{run}")
+        seconds = run_suite(tmp_path / f"runs{run}", tmp_path / f"cache{run}")
         times.append(seconds)
         return seconds
 
@@ -108,8 +95,8 @@ def test_default_suite_cold(benchmark: Any, tmp_path: Path) -> None:
 
 def test_default_suite_cached(benchmark: Any, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    _suite(tmp_path / "fill", cache)
-    benchmark.pedantic(_suite, args=(tmp_path / "again", cache), rounds=3, iterations=1)
+    run_suite(tmp_path / "fill", cache)
+    benchmark.pedantic(run_suite, args=(tmp_path / "again", cache), rounds=3, iterations=1)
     median = benchmark.stats.stats.median
     print(f"\ndefault suite rerun from the cache: {median:.2f} s (target {TARGET_CACHED_S} s)")
     assert median < 2.5 * TARGET_CACHED_S  # a regression guard; the target is in the README

@@ -9,8 +9,6 @@ minutes each.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,19 +19,9 @@ import pytest
 from shiftbench.baselines import ARIMAGARCH
 from shiftbench.datasets import load_dataset
 
+from .conftest import run_suite
+
 TIMES: dict[str, float] = {}
-
-
-def _suite(tmp: Path, cache: Path, *extra: str) -> float:
-    env = {**os.environ, "SHIFTBENCH_CACHE_DIR": str(cache)}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "shiftbench", "run", "--out", str(tmp), *extra],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
 
 
 def test_one_arima_garch_fit_on_sine(benchmark: Any) -> None:
@@ -46,7 +34,7 @@ def test_one_arima_garch_fit_on_sine(benchmark: Any) -> None:
 
 def test_default_suite_cold_with_one_job(benchmark: Any, tmp_path: Path) -> None:
     seconds = benchmark.pedantic(
-        _suite, args=(tmp_path, tmp_path / "cache", "--jobs", "1"), rounds=1, iterations=1
+        run_suite, args=(tmp_path, tmp_path / "cache", "--jobs", "1"), rounds=1, iterations=1
     )
     TIMES["jobs1"] = seconds
     print(f"\ndefault suite, cold, --jobs 1: {seconds:.1f} s")
@@ -55,12 +43,12 @@ def test_default_suite_cold_with_one_job(benchmark: Any, tmp_path: Path) -> None
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
 def test_default_suite_cold_with_two_jobs(benchmark: Any, tmp_path: Path) -> None:
     seconds = benchmark.pedantic(
-        _suite, args=(tmp_path, tmp_path / "cache", "--jobs", "2"), rounds=1, iterations=1
+        run_suite, args=(tmp_path, tmp_path / "cache", "--jobs", "2"), rounds=1, iterations=1
     )
     print(f"\ndefault suite, cold, --jobs 2: {seconds:.1f} s")
     if "jobs1" not in TIMES:  # run on its own: measure the serial suite here
         start = time.perf_counter()
-        _suite(tmp_path, tmp_path / "cache1", "--jobs", "1")
+        run_suite(tmp_path, tmp_path / "cache1", "--jobs", "1")
         TIMES["jobs1"] = time.perf_counter() - start
     speedup = TIMES["jobs1"] / seconds
     benchmark.extra_info["speedup_over_jobs1"] = speedup
@@ -70,7 +58,7 @@ def test_default_suite_cold_with_two_jobs(benchmark: Any, tmp_path: Path) -> Non
 
 def test_default_suite_rerun_from_the_cache(benchmark: Any, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    _suite(tmp_path, cache, "--jobs", "2")  # fill the cache
-    seconds = benchmark.pedantic(_suite, args=(tmp_path, cache), rounds=3, iterations=1)
+    run_suite(tmp_path, cache, "--jobs", "2")  # fill the cache
+    seconds = benchmark.pedantic(run_suite, args=(tmp_path, cache), rounds=3, iterations=1)
     print(f"\ndefault suite rerun from the cache: {benchmark.stats.stats.median:.2f} s")
     assert seconds < 5.0

@@ -1,18 +1,8 @@
 """Events and classes scored like classifiers (the event definitions are
 :mod:`shiftbench.eventspec`'s).
 
-Two kinds of event question, both asked of every model on the same footing: a forecaster's
-forecasts are turned into events by the same rule as the actual data.
-
-**Excess heat** (:func:`excess_heat_index`). EHI_t = mean(x over days t..t+S−1) − mean(x over the
-L days before t), with S = 3 and L = 30 (or 90), in the spirit of Nairn & Fawcett's excess-heat
-factor (EHI_accl: "The excess heat factor: a metric for heatwave intensity", *Int. J. Environ.
-Res. Public Health* 12, 2015). A heat event is EHI_t > 0. For a forecast made at cutoff t − 1,
-the S coming days are the forecasts h = 1..S and the L days before t are observed history, so no
-future actual enters a forecast event.
-
-**Classes** (:func:`bin_classes`): a value's bin among fixed edges, as the consumption-interval
-study bins the days between purchases.
+Every model is scored on the same footing: a forecaster's forecasts are turned into events by the
+same rule as the actual data (:class:`~shiftbench.eventspec.EventSpec`).
 
 **Scores** (:func:`classification_scores`) are scikit-learn's; **McNemar's test**
 (:func:`mcnemar`) compares two classifiers on the same cases; and the **event right shift**
@@ -34,6 +24,7 @@ from shiftbench.evaluation.shift import (
     MIN_ORIGINS,
     SHIFT_GAIN_THRESHOLD,
     ShiftVerdict,
+    best_lag_and_gain,
     lags_for,
 )
 from shiftbench.evaluation.stats import TestResult
@@ -213,13 +204,7 @@ def detect_event_shift(
     p_worse = _one_sided(test, better=False)
     naive_rate = float(np.mean(~right_naive))
     ratio = float(np.mean(~right_model)) / naive_rate if naive_rate > 0 else nan
-    best = int(np.argmin(profile))
-    if best == 0:
-        gain = 1.0
-    elif profile[best] == 0.0:
-        gain = math.inf
-    else:
-        gain = profile[0] / profile[best]
+    best, gain = best_lag_and_gain(profile)
     delayed = best >= 1 and gain >= SHIFT_GAIN_THRESHOLD
     versus = f"McNemar vs event persistence b−c = {test.statistic:g} (p = {p_better:.3g})"
     common = f"best match at lag {best}, shift_gain {gain:.3g}; {versus}"

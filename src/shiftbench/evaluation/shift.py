@@ -104,6 +104,23 @@ def lags_for(n: int, max_lag: int) -> int:
     return min(max_lag, max(1, n // 4))
 
 
+def best_lag_and_gain(profile: tuple[float, ...]) -> tuple[int, float]:
+    """The lag that minimises a lag profile and shift_gain = L(0)/L(best) (1 at lag 0, inf
+    when the best lag fits exactly).
+
+    >>> best_lag_and_gain((4.0, 1.0, 2.0)), best_lag_and_gain((1.0, 0.0))
+    ((1, 4.0), (1, inf))
+    >>> best_lag_and_gain((0.5, 1.0))
+    (0, 1.0)
+    """
+    best = int(np.argmin(profile))
+    if best == 0:
+        return 0, 1.0
+    if profile[best] == 0.0:
+        return best, math.inf
+    return best, profile[0] / profile[best]
+
+
 def _format(x: float) -> str:
     return "inf" if math.isinf(x) else f"{x:.3g}"
 
@@ -184,13 +201,7 @@ def detect_shift(
     naive_mse = float(np.mean(loss_naive))
     u2 = math.sqrt(float(np.mean(loss_model)) / naive_mse) if naive_mse > 0 else nan
 
-    best = int(np.argmin(profile))
-    if best == 0:
-        gain = 1.0
-    elif profile[best] == 0.0:
-        gain = math.inf
-    else:
-        gain = profile[0] / profile[best]
+    best, gain = best_lag_and_gain(profile)
     delayed = best >= 1 and gain >= SHIFT_GAIN_THRESHOLD
     skilled = bool(dm.p_value < alpha)
     versus = f"DM vs persistence {_format(dm.statistic)} (p = {_format(dm.p_value)})"
