@@ -97,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not fail the gates for cells that the new run lacks",
     )
 
+    cache = sub.add_parser("cache", help="the cell cache: entries by code fingerprint, pruning")
+    cache_sub = cache.add_subparsers(dest="cache_command", required=True, parser_class=_Parser)
+    for name, text in (
+        ("info", "entries and size by code fingerprint, and which are stale"),
+        ("prune", "remove the entries that the installed code would not produce"),
+    ):
+        action = cache_sub.add_parser(name, help=text)
+        action.add_argument("--cache-dir", help="cell cache folder (default: ~/.cache/shiftbench)")
+        if name == "prune":
+            action.add_argument(
+                "--dry-run", action="store_true", help="say what would be removed, remove nothing"
+            )
+
     sub.add_parser("datasets", help="list the datasets")
     sub.add_parser("models", help="list the models")
     return parser
@@ -326,6 +339,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         allow_missing=args.allow_missing,
     )
     out = render_comparison(comparison, args.out)
+    for difference in comparison.code_changed:
+        print(f"the code differs: {difference}")
     changed = comparison.verdicts["changed"].sum()
     print(
         f"{len(comparison.changes)} metric values compared, {changed} verdict change(s), "
@@ -358,6 +373,53 @@ def cmd_shift(args: argparse.Namespace) -> int:
         raise InputError(f"--alpha must lie in (0, 1), got {args.alpha}")
     print(shift_report(args.file, max_lag=args.max_lag, alpha=args.alpha))
     return EXIT_OK
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from shiftbench.benchmarks.cache import Cache, default_cache_dir
+
+    root = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+    if not root.is_dir():
+        print(f"{root}: no cache yet")
+        return EXIT_OK
+    cache = Cache(root, warn=lambda text: print(f"shiftbench: warning: {text}", file=sys.stderr))
+    if args.cache_command == "prune":
+        removed = cache.prune(dry_run=args.dry_run)
+        verb = "would remove" if args.dry_run else "removed"
+        for f in removed:
+            print(f"{verb} {f.kind}/{f.fingerprint}: {f.entries} entries, {_size(f.size_bytes)}")
+        total = sum(f.size_bytes for f in removed)
+        print(f"{root}: {verb} {len(removed)} stale fingerprint(s), {_size(total)}")
+        return EXIT_OK
+    rows = [("kind", "fingerprint", "entries", "size", "state")]
+    folders = cache.info()
+    for f in folders:
+        state = "current" if f.stale is None else f"stale: {f.stale}"
+        rows.append((f.kind, f.fingerprint, str(f.entries), _size(f.size_bytes), state))
+    _print_table(rows)
+    stale = [f for f in folders if f.stale is not None]
+    print(
+        f"{root}: {sum(f.entries for f in folders)} entries, "
+        f"{_size(sum(f.size_bytes for f in folders))}; {len(stale)} stale fingerprint(s) "
+        f"({_size(sum(f.size_bytes for f in stale))}) that `shiftbench cache prune` removes"
+    )
+    return EXIT_OK
+
+
+def _size(n: int) -> str:
+    """A size in bytes for people.
+
+    >>> _size(512), _size(2048), _size(5 * 1024**2)
+    ('512 B', '2.0 KiB', '5.0 MiB')
+    """
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
 
 
 def cmd_datasets() -> int:
@@ -429,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "shift":
             return cmd_shift(args)
+        if args.command == "cache":
+            return cmd_cache(args)
         if args.command == "datasets":
             return cmd_datasets()
         if args.command == "models":

@@ -69,6 +69,10 @@ class BaseForecaster:
     and the three methods of the Forecaster contract, which subclasses implement."""
 
     capabilities: ClassVar[Capabilities] = Capabilities()
+    #: Distributions beyond the numerical core (numpy, scipy, pandas, statsmodels, arch,
+    #: scikit-learn) whose installed versions decide this model's numbers; they are part of
+    #: the identity of its cached cells (the networks name TensorFlow and Keras).
+    dependencies: ClassVar[tuple[str, ...]] = ()
 
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         """Estimate on a training span; return ``self``."""

@@ -11,6 +11,7 @@ import pytest
 
 import shiftbench as sb
 from shiftbench.benchmarks.cache import Cache, cell_identity, identity_key
+from shiftbench.benchmarks.fingerprint import code_identity, fingerprint_id
 from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
 from shiftbench.config import RunConfig
 from shiftbench.datasets import load_dataset
@@ -29,7 +30,8 @@ def _config(tmp_path: Path, **kw: object) -> RunConfig:
 def _entry(tmp_path: Path, model: str = "naive") -> tuple[Path, dict[str, object]]:
     config = _config(tmp_path)
     cell = next(c for c in plan_cells(config, resolve_datasets(config)) if c.model == model)
-    return tmp_path / "cache" / "cells" / cell.key[:2] / f"{cell.key}.json", cell.identity
+    folder = tmp_path / "cache" / "cells" / fingerprint_id(cell.identity["code"])
+    return folder / cell.key[:2] / f"{cell.key}.json", cell.identity
 
 
 def _cached(run: sb.benchmarks.runner.RunResult) -> dict[str, bool]:  # type: ignore[name-defined]
@@ -56,13 +58,13 @@ def test_a_planted_pickle_is_never_loaded(tmp_path: Path) -> None:
     run = run_config(_config(tmp_path))
     assert not marker.exists()
     assert _cached(run) == {"sales/naive": False, "sales/drift": False}
-    assert json.loads(path.read_text())["format"] == 2  # overwritten with a real entry
+    assert json.loads(path.read_text())["format"] == 3  # overwritten with a real entry
 
 
 def test_a_cached_figure_with_markup_is_never_inlined(tmp_path: Path) -> None:
     config = _config(tmp_path)
     first = sb.run(datasets=["sales"], models=["naive"], out=config.out, cache_dir=config.cache_dir)
-    for entry in (tmp_path / "cache" / "figures").rglob("*.json"):
+    for entry in _figure_entries(tmp_path):
         data = json.loads(entry.read_text())
         data["payload"] = data["payload"].replace("<path", "<script>alert(1)</script><path", 1)
         entry.write_text(json.dumps(data))  # checksum now wrong: a miss
@@ -75,12 +77,20 @@ def test_a_cached_figure_with_markup_is_never_inlined(tmp_path: Path) -> None:
             first.path / "figures" / name
         ).read_text()
     cache = Cache(tmp_path / "cache")
-    for entry in (tmp_path / "cache" / "figures").rglob("*.json"):  # consistent forgeries
+    for entry in _figure_entries(tmp_path):  # consistent forgeries (made with the key)
         data = json.loads(entry.read_text())
         forged = data["payload"].replace("<path", '<a href="https://x.test"><path', 1)
         cache._write("figures", entry.stem, data["identity"], forged)
     third = sb.run(datasets=["sales"], models=["naive"], out=config.out, cache_dir=config.cache_dir)
     assert "x.test" not in (third.path / "report.html").read_text()
+
+
+def _figure_entries(tmp_path: Path) -> list[Path]:
+    entries = [
+        p for p in (tmp_path / "cache" / "figures").rglob("*.json") if p.name != "fingerprint.json"
+    ]
+    assert entries
+    return entries
 
 
 def test_the_same_data_under_a_second_name_is_its_own_cell(tmp_path: Path) -> None:
@@ -135,8 +145,8 @@ def test_a_forged_entry_is_a_miss(tmp_path: Path) -> None:
         b"",
         b"1e999999",
         b"[" * 100_000,
-        b'{"format": 2, "sha256": 12345678901234567890123456789012345678901234567890}',
-        b'{"format": 2, "identity": null, "payload": null, "sha256": null}',
+        b'{"format": 3, "hmac": 12345678901234567890123456789012345678901234567890}',
+        b'{"format": 3, "identity": null, "payload": null, "hmac": null}',
         b"null",
         b'"\\ud800"',
     ],
@@ -166,11 +176,17 @@ def test_a_valid_entry_with_a_wrong_shape_is_a_miss(tmp_path: Path) -> None:
 
 def test_identity_names_the_dataset_and_every_setting() -> None:
     ds = load_dataset("sales")
-    base = cell_identity(ds, "naive", {}, None, False, "1")
-    assert identity_key(base) == identity_key(cell_identity(ds, "naive", {}, None, False, "1"))
+    code = code_identity()
+    base = cell_identity(ds, "naive", {}, None, False, "1", code)
+    same = cell_identity(ds, "naive", {}, None, False, "1", code_identity())
+    assert identity_key(base) == identity_key(same)
     assert base["dataset"]["name"] == "sales"  # type: ignore[index]
-    renamed = cell_identity(replace(ds, name="other"), "naive", {}, None, False, "1")
+    renamed = cell_identity(replace(ds, name="other"), "naive", {}, None, False, "1", code)
     assert identity_key(renamed) != identity_key(base)
+    other_code = {**code, "shiftbench": "0" * 64}
+    assert identity_key(cell_identity(ds, "naive", {}, None, False, "1", other_code)) != (
+        identity_key(base)
+    )
 
 
 def test_a_file_where_the_cache_folder_should_be_warns_once_and_the_run_goes_on(
@@ -195,4 +211,4 @@ def test_a_failed_cache_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     path, identity = _entry(tmp_path)
     cache._write("cells", path.stem, identity, {"x": 1})  # type: ignore[arg-type]
     assert not cache.writable
-    assert [p.name for p in (tmp_path / "c").rglob("*")] == ["cells"]
+    assert sorted(p.name for p in (tmp_path / "c").rglob("*")) == ["cells", "key"]

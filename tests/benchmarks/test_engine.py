@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from shiftbench.benchmarks.cache import cell_key
+from shiftbench.benchmarks.fingerprint import code_identity
 from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
 from shiftbench.config import RunConfig
 from shiftbench.datasets import load_dataset
@@ -33,15 +34,20 @@ def same_files(a: Path, b: Path) -> bool:
 
 def test_cell_key_depends_on_everything_that_determines_the_cell() -> None:
     ds = load_dataset("sales")
-    base = cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0")
-    assert base == cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0")
-    assert base != cell_key(ds, "arima", {"max_p": 4}, None, False, "0.1.0")
-    assert base != cell_key(ds, "arima", {"max_p": 5}, 1, False, "0.1.0")
-    assert base != cell_key(ds, "arima", {"max_p": 5}, None, True, "0.1.0")
-    assert base != cell_key(ds, "arima", {"max_p": 5}, None, False, "0.2.0")
-    assert base != cell_key(load_dataset("sine"), "arima", {"max_p": 5}, None, False, "0.1.0")
+    code = code_identity()
+    base = cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0", code)
+    assert base == cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0", code)
+    assert base != cell_key(ds, "arima", {"max_p": 4}, None, False, "0.1.0", code)
+    assert base != cell_key(ds, "arima", {"max_p": 5}, 1, False, "0.1.0", code)
+    assert base != cell_key(ds, "arima", {"max_p": 5}, None, True, "0.1.0", code)
+    assert base != cell_key(ds, "arima", {"max_p": 5}, None, False, "0.2.0", code)
+    assert base != cell_key(load_dataset("sine"), "arima", {"max_p": 5}, None, False, "0.1.0", code)
     renamed = replace(ds, name="sales_copy")
-    assert base != cell_key(renamed, "arima", {"max_p": 5}, None, False, "0.1.0")
+    assert base != cell_key(renamed, "arima", {"max_p": 5}, None, False, "0.1.0", code)
+    edited = {**code, "shiftbench": "0" * 64}
+    assert base != cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0", edited)
+    upgraded = {**code, "libraries": {**code["libraries"], "statsmodels": "99"}}
+    assert base != cell_key(ds, "arima", {"max_p": 5}, None, False, "0.1.0", upgraded)
 
 
 def test_an_unchanged_rerun_reuses_every_cell(tmp_path: Path) -> None:
@@ -95,41 +101,62 @@ def test_a_cached_rerun_does_not_import_tensorflow_or_draw_a_figure(tmp_path: Pa
     assert again.stdout.strip() == "False False"
 
 
+#: Loaded by the run's process at start-up (``sitecustomize``): ARIMA on a long series (the last
+#: cell, covid_trips) announces that it started, by creating a file, then waits to be killed.
+_BLOCK_LONG_ARIMA = """
+import os, time
+import shiftbench.baselines.arima as arima
+
+_fit = arima.ARIMA.fit
+
+def fit(self, y, exog=None):
+    if len(y) > 100:
+        open(os.environ["SHIFTBENCH_TEST_STARTED"], "w").close()
+        while True:
+            time.sleep(1)
+    return _fit(self, y, exog)
+
+arima.ARIMA.fit = fit
+"""
+
+
 def test_a_killed_run_resumes_with_only_the_missing_cells(tmp_path: Path) -> None:
-    """SIGKILL a run part-way; the rerun computes only what was missing, and its files equal
-    those of an uninterrupted run."""
+    """SIGKILL a run while its last cell computes; the rerun computes only that cell, and its
+    files equal those of an uninterrupted run. The kill waits on the cell's start (a file it
+    creates), not on time."""
     cache = tmp_path / "cache"
     command = [
-        sys.executable,
-        "-m",
-        "shiftbench",
-        "run",
-        "--datasets",
-        "sales,covid_trips",
-        "--models",
-        "naive,drift,arima",
-        "--out",
-        str(tmp_path / "runs"),
-        "--cache-dir",
-        str(cache),
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # the three sales cells are quick; covid_trips' ARIMA not
-        if len(list((cache / "cells").rglob("*.json"))) >= 3:
-            break
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+        sys.executable, "-m", "shiftbench", "run",
+        "--datasets", "sales,covid_trips", "--models", "naive,drift,arima", "--jobs", "1",
+        "--out", str(tmp_path / "runs"), "--cache-dir", str(cache),
+    ]  # fmt: skip
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(_BLOCK_LONG_ARIMA)
+    started = tmp_path / "started"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(hooks), os.environ.get("PYTHONPATH", "")) if p
+        ),
+        "SHIFTBENCH_TEST_STARTED": str(started),
+    }
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300  # a guard against a hang, not a timing assumption
+        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), proc.stderr.read().decode() if proc.poll() is not None else ""
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    survived = len(list((cache / "cells").rglob("*.json")))
-    assert 3 <= survived < 6
+    entries = [p for p in (cache / "cells").rglob("*.json") if p.name != "fingerprint.json"]
+    assert len(entries) == 5  # every cell before covid_trips' ARIMA, in the planned order
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     resumed = Path(done.stdout.strip().splitlines()[-1])
     flags = cached_flags(resumed)
-    assert sum(flags.values()) == survived
-    assert flags["sales/naive/None"]
-    assert not flags["covid_trips/arima/None"]
+    assert [name for name, cached in flags.items() if not cached] == ["covid_trips/arima/None"]
     clean = subprocess.run(
         [*command[:-2], "--no-cache", "--out", str(tmp_path / "clean")],
         capture_output=True,

@@ -54,6 +54,9 @@ class CellResult:
     key: str = ""
     #: an event classifier's cell: its rows of ``events.csv`` (no forecasts)
     events: pd.DataFrame | None = None
+    #: a series failed for want of memory or time, not for its inputs: the result is written
+    #: but never cached, so the next run tries again
+    transient: bool = False
 
     @property
     def ok(self) -> bool:
@@ -226,6 +229,17 @@ def to_forecast_rows(
     return out
 
 
+#: Exceptions that say the machine ran out of something, not that the inputs cannot work
+#: (TensorFlow's out-of-memory error is matched by name: TensorFlow is not imported here).
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (MemoryError, TimeoutError)
+TRANSIENT_ERROR_NAMES: frozenset[str] = frozenset({"ResourceExhaustedError"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure may not happen again on another try (memory, time)."""
+    return isinstance(exc, TRANSIENT_ERRORS) or type(exc).__name__ in TRANSIENT_ERROR_NAMES
+
+
 def _error_text(exc: BaseException) -> str:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
@@ -280,6 +294,7 @@ def run_cell(
             result.histories += [(sid, h) for h in done.histories]
         except Exception as exc:  # a failing series must not stop the run
             result.series_failed[sid] = _error_text(exc)
+            result.transient = result.transient or is_transient(exc)
             tracebacks[sid] = traceback.format_exc(limit=-3)
     if frames:
         result.forecasts = pd.concat(frames, ignore_index=True)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.benchmarks.backtest import CellResult
+from shiftbench.benchmarks.backtest import CellResult, is_transient
 from shiftbench.evaluation.events import (
     classification_scores,
     confusion_rows,
@@ -160,6 +160,7 @@ def run_event_cell(
                 result.histories.append((sid, history))
         except Exception as exc:  # a failing series must not stop the run
             result.series_failed[sid] = f"{type(exc).__name__}: {exc}"
+            result.transient = result.transient or is_transient(exc)
             result.info[sid] = {"traceback": traceback.format_exc(limit=-3)}
     if frames:
         result.events = pd.concat(frames, ignore_index=True)

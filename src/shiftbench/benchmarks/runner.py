@@ -28,6 +28,7 @@ from shiftbench.benchmarks.backtest import CellResult, run_cell
 from shiftbench.benchmarks.cache import Cache, cell_identity, default_cache_dir, identity_key
 from shiftbench.benchmarks.events import event_tables, run_event_cell
 from shiftbench.benchmarks.executors import EXECUTORS, Lost, Options
+from shiftbench.benchmarks.fingerprint import code_identity, fingerprint_id
 from shiftbench.config import CsvDataset, RunConfig
 from shiftbench.datasets import collection_subset, load_csv, load_dataset
 from shiftbench.errors import DataError, InputError, ShiftbenchWarning
@@ -249,9 +250,11 @@ def plan_cells(config: RunConfig, datasets: list[Dataset | Collection]) -> list[
     collection's cell is split into chunks of at most ``chunk_size`` series, so that workers
     share it.
 
-    Each cell carries its cache key (see :mod:`shiftbench.benchmarks.cache`).
+    Each cell carries its cache key (see :mod:`shiftbench.benchmarks.cache`), which includes
+    the fingerprint of the code that computes it (:func:`model_code`).
     """
     cells = []
+    codes = {name: model_code(name) for name in config.models}
     for ds in datasets:
         for name in config.models:
             spec = get_model(name)
@@ -280,7 +283,7 @@ def plan_cells(config: RunConfig, datasets: list[Dataset | Collection]) -> list[
                     full = {**full, "event": dataclasses.asdict(members[0].event)}
                 for chunk, part in enumerate(_chunks(members, config.chunk_size)):
                     identity = cell_identity(
-                        part, name, full, seed, config.mse_all_points, __version__
+                        part, name, full, seed, config.mse_all_points, __version__, codes[name]
                     )
                     cells.append(
                         Cell(
@@ -296,6 +299,25 @@ def plan_cells(config: RunConfig, datasets: list[Dataset | Collection]) -> list[
                         )
                     )
     return cells
+
+
+def model_code(name: str) -> dict[str, Any]:
+    """The fingerprint of the code behind a model's cells: shiftbench's source, the numerical
+    libraries and the model's own ``dependencies``, and for a model defined outside shiftbench
+    the source of its module (:mod:`shiftbench.benchmarks.fingerprint`)."""
+    cls = get_model(name).cls()
+    module = cls.__module__
+    outside = module != "shiftbench" and not module.startswith("shiftbench.")
+    return code_identity(cls.dependencies, (module,) if outside else ())
+
+
+def code_entry(models: tuple[str, ...]) -> dict[str, Any]:
+    """What the manifest records of the code behind a run: the sha256 of shiftbench's source
+    and each model's fingerprint (the library versions are in ``versions``)."""
+    return {
+        "shiftbench_sha256": code_identity()["shiftbench"],
+        "fingerprints": {name: fingerprint_id(model_code(name)) for name in models},
+    }
 
 
 def compute_cell(cell: Cell) -> CellResult:
@@ -683,7 +705,10 @@ def run_config(
             datasets=datasets,
             models=model_entries(config.models),
             seeds=config.seeds,
-            environment=environment(config.seeds, bool(seeded), CELL_THREADS),
+            environment={
+                **environment(config.seeds, bool(seeded), CELL_THREADS),
+                "code": code_entry(config.models),
+            },
             cells=[_cell_entry(r, r.dataset in collections) for r in results],
             warnings=run_warnings,
         )

@@ -27,6 +27,7 @@ class LSTMEvent(EventClassifier):
     capabilities: ClassVar[Capabilities] = Capabilities(
         family="event", seeded=True, covariates=True, min_train=30
     )
+    dependencies: ClassVar[tuple[str, ...]] = ("tensorflow", "keras")
 
     def __init__(
         self,

@@ -58,6 +58,7 @@ class _LSTMForecaster(BaseForecaster):
     capabilities: ClassVar[Capabilities] = Capabilities(
         covariates=True, variance=False, seeded=True, min_train=8, family="neural"
     )
+    dependencies: ClassVar[tuple[str, ...]] = ("tensorflow", "keras")
 
     def __init__(
         self,

@@ -102,6 +102,8 @@ class Comparison:
     only_new: list[str]
     gates: list[GateResult]
     data_changed: list[str]
+    #: how the code behind the two runs differs (shiftbench's source, library versions)
+    code_changed: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -124,6 +126,36 @@ def _label(cell: Key) -> str:
 
 def _majority(verdicts: list[str]) -> str:
     return Counter(verdicts).most_common(1)[0][0] if verdicts else ""
+
+
+#: The versions whose change can move a run's numbers (``versions`` of the manifest).
+_NUMERICAL_VERSIONS = ("python", "numpy", "scipy", "pandas", "statsmodels", "arch",
+                       "scikit-learn", "tensorflow", "keras", "shiftbench")  # fmt: skip
+
+
+def code_differences(base: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """How the code behind two runs differs, one line per difference: shiftbench's source
+    (``code.shiftbench_sha256``, recorded since 0.4) and each numerical library's version.
+
+    >>> code_differences({"versions": {"numpy": "2.0"}}, {"versions": {"numpy": "2.1"}})
+    ['numpy 2.0 -> 2.1']
+    """
+
+    def part(manifest: dict[str, Any], key: str) -> dict[str, Any]:
+        value = manifest.get(key)
+        return value if isinstance(value, dict) else {}
+
+    out = []
+    sources = [part(m, "code").get("shiftbench_sha256") for m in (base, new)]
+    if sources[0] != sources[1]:
+        was, now = (str(s)[:12] if s else "not recorded" for s in sources)
+        out.append(f"shiftbench's code differs ({was} -> {now})")
+    old_versions, new_versions = part(base, "versions"), part(new, "versions")
+    for name in _NUMERICAL_VERSIONS:
+        before, after = old_versions.get(name), new_versions.get(name)
+        if before != after:
+            out.append(f"{name} {before or 'absent'} -> {after or 'absent'}")
+    return out
 
 
 def compare_runs(
@@ -178,6 +210,7 @@ def compare_runs(
         only_new=sorted(_label(c) for c in new_cells - base_cells),
         gates=results,
         data_changed=changed,
+        code_changed=code_differences(base.manifest, new.manifest),
     )
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from shiftbench.benchmarks.cache import Cache
+from shiftbench.benchmarks.fingerprint import code_identity
 from shiftbench.evaluation.assess import REFERENCES
 from shiftbench.evaluation.events import EVENT_METRICS
 from shiftbench.evaluation.metrics import METRICS
@@ -119,7 +120,12 @@ class FigureCache:
         digest = hashlib.sha256()
         digest.update(f"{kind}|{extra}|{FIGURE_FORMAT}|".encode())
         digest.update(data.to_csv(index=False).encode())
-        identity = {"figure": kind, "format": FIGURE_FORMAT, "data_sha256": digest.hexdigest()}
+        identity = {
+            "figure": kind,
+            "format": FIGURE_FORMAT,
+            "data_sha256": digest.hexdigest(),
+            "code": code_identity(("matplotlib",)),  # the drawing code and its library
+        }
         key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
         hit = self.cache.get_text("figures", key, identity)
         if hit is not None and plots.is_safe_svg(hit):
