@@ -138,13 +138,21 @@ def test_module_entry_point_exits_2_without_traceback(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("2*"))  # nothing was run, no empty run directory
 
 
-def test_failed_cells_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failed_cells_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shiftbench.baselines.naive import SeasonalNaive
+    from shiftbench.errors import FitError
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise FitError("boom")
+
+    monkeypatch.setattr(SeasonalNaive, "fit", fail)  # a failure no check can foresee
     cfg = tmp_path / "c.toml"
-    cfg.write_text(
-        'datasets = ["sales"]\nmodels = ["naive", "seasonal_naive"]\n'
-        "[dataset.sales]\nseason_length = 40\n"
+    cfg.write_text('datasets = ["sales"]\nmodels = ["naive", "seasonal_naive"]\n')
+    code = main(
+        ["run", "--config", str(cfg), "--out", str(tmp_path / "runs"), "--jobs", "1", "--no-cache"]
     )
-    code = main(["run", "--config", str(cfg), "--out", str(tmp_path / "runs")])
     assert code == 3
     captured = capsys.readouterr()
     assert "failed: sales / seasonal_naive" in captured.err

@@ -30,7 +30,7 @@ from shiftbench._version import __version__
 
 def run(
     datasets: Sequence[str] | None = None,
-    models: Sequence[str] | None = None,
+    models: Sequence[Any] | None = None,
     seeds: Sequence[int] | int | None = None,
     *,
     config: str | None = None,
@@ -42,8 +42,14 @@ def run(
 
     Parameters
     ----------
-    datasets, models
+    datasets
         Names (default: the default suite).
+    models
+        Model names, forecaster instances, and ``(name, instance)`` pairs (default: the
+        default suite's models). An instance runs as its class with its parameters, under its
+        class's name in lower case unless a pair names it; every cell builds a fresh copy, so
+        no fit is shared between cells. A class that keeps the ``Forecaster`` protocol without
+        subclassing ``BaseForecaster`` is accepted too.
     seeds
         Seeds for seeded models, or a count N for seeds 0..N−1 (default: 0, 1, 2).
     config
@@ -68,10 +74,14 @@ def run(
     from shiftbench.reports.render import render_reports
 
     base = load_config(config)
+    names, sections = (None, {}) if models is None else _model_entries(models)
+    if sections:
+        given = dict(config_overrides.pop("model_params", base.model_params))
+        config_overrides["model_params"] = {**given, **sections}
     resolved = with_overrides(
         base,
         datasets=tuple(datasets) if datasets is not None else None,
-        models=tuple(models) if models is not None else None,
+        models=names,
         seeds=parse_seeds(seeds if isinstance(seeds, int) else list(seeds))
         if seeds is not None
         else None,
@@ -83,6 +93,32 @@ def run(
     result = run_config(resolved, command=None)
     render_reports(result.path, cache_dir=cache_root(resolved))
     return result
+
+
+def _model_entries(models: Sequence[Any]) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
+    """Names, and the ``[model.NAME]`` sections that define the instances among ``models``."""
+    from shiftbench.models import instance_name, instance_section
+
+    names: list[str] = []
+    sections: dict[str, dict[str, Any]] = {}
+    for entry in models:
+        if isinstance(entry, str):
+            names.append(entry)
+            continue
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+            name, instance = entry
+        else:
+            name, instance = instance_name(entry), entry
+        if name in sections:
+            raise InputError(
+                f"models: two instances are named {name!r}; pass (name, instance) pairs"
+            )
+        try:
+            sections[name] = instance_section(instance)
+        except TypeError as exc:
+            raise InputError(f"models: {name}: {exc}") from None
+        names.append(name)
+    return tuple(names), sections
 
 
 __all__ = [

@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cache-dir", help="cell cache folder (default: ~/.cache/shiftbench)")
     run.add_argument("--executor", choices=executor_names(), help="where cells run")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds a cell may run before it is stopped and recorded as timed out",
+    )
     csv = run.add_argument_group("your own data")
     csv.add_argument("--dataset-file", help="a CSV file to benchmark")
     csv.add_argument("--target", help="the column to forecast")
@@ -309,6 +314,7 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         cache_dir=args.cache_dir,
         executor=args.executor,
         scheduler=args.scheduler,
+        timeout=args.timeout,
     )
     display = ProgressDisplay()
     try:
@@ -453,16 +459,32 @@ def cmd_datasets() -> int:
 
 
 def cmd_models() -> int:
-    from shiftbench.models import get_model, model_names
+    from shiftbench.models import entry_point_models, get_model, model_names
 
-    rows = [("name", "covariates", "variance", "seeded", "description")]
+    rows = [("name", "covariates", "variance", "seeded", "origin", "description")]
+    broken = []
     for name in model_names():
         spec = get_model(name)
-        caps = spec.capabilities
+        try:
+            caps = spec.capabilities
+            summary = spec.describe()
+        except InputError as exc:  # an entry point that cannot be loaded: said, and go on
+            broken.append(f"{name} ({spec.origin}): {exc}")
+            continue
         rows.append(
-            (name, _yes(caps.covariates), _yes(caps.variance), _yes(caps.seeded), spec.summary)
+            (
+                name,
+                _yes(caps.covariates),
+                _yes(caps.variance),
+                _yes(caps.seeded),
+                spec.origin,
+                summary,
+            )
         )
     _print_table(rows)
+    problems = [*broken, *entry_point_models().problems]
+    for problem in problems:
+        print(f"not usable: {problem}")
     return EXIT_OK
 
 

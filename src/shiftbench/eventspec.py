@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from shiftbench.types import FloatArray, IntArray
+from shiftbench.errors import DataError
+from shiftbench.types import Dataset, FloatArray, IntArray
 
 #: Days averaged for the short ("coming days") and long ("recent climate") means.
 SHORT_WINDOW = 3
@@ -87,6 +89,12 @@ def bin_classes(values: npt.ArrayLike, edges: npt.ArrayLike) -> IntArray:
 
 #: The kinds of event definition.
 EVENT_KINDS = ("excess_heat", "bins")
+#: The keys that only an excess-heat question has.
+EXCESS_HEAT_KEYS = ("short", "long", "threshold")
+#: The most classes a ``bins`` question may have: ``confusion.csv`` holds K² rows per cell and
+#: the report draws a K × K matrix, so beyond a hundred classes neither is readable (and the
+#: test span must hold at least one point per class as well, :func:`check_event_fits`).
+MAX_EVENT_CLASSES = 100
 
 
 @dataclass(frozen=True)
@@ -110,15 +118,26 @@ class EventSpec:
         if self.kind not in EVENT_KINDS:
             raise ValueError(f"{where}.kind: one of {', '.join(EVENT_KINDS)}, got {self.kind!r}")
         if self.kind == "bins":
+            if len(self.bins) - 1 > MAX_EVENT_CLASSES:
+                raise ValueError(
+                    f"{where}.bins: {len(self.bins) - 1} classes; at most {MAX_EVENT_CLASSES} "
+                    f"({MAX_EVENT_CLASSES + 1} edges)"
+                )
             edges = np.asarray(self.bins, dtype=np.float64)
             if len(edges) < 3 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
+                shown = list(self.bins)[:8] + (["…"] if len(self.bins) > 8 else [])
                 raise ValueError(
                     f"{where}.bins: at least three increasing finite edges (two classes), "
-                    f"got {list(self.bins)}"
+                    f"got {shown}"
                 )
         else:
-            if self.short < 1 or self.long < 1:
-                raise ValueError(f"{where}: short and long must be at least 1")
+            if self.bins:
+                raise ValueError(
+                    f'{where}.bins: an excess-heat question has no bins (kind = "bins" for classes)'
+                )
+            for key, value in (("short", self.short), ("long", self.long)):
+                if value < 1:
+                    raise ValueError(f"{where}.{key}: must be at least 1, got {value}")
             if not math.isfinite(self.threshold):
                 raise ValueError(f"{where}.threshold: must be finite, got {self.threshold}")
 
@@ -187,3 +206,40 @@ class EventSpec:
         out = np.array(labels[:n_train], dtype=np.float64)
         out[max(n_train - self.known_lag + 1, 0) :] = np.nan
         return out
+
+
+def check_event_fits(members: Sequence[Dataset], spec: EventSpec, where: str) -> None:
+    """Raise ``DataError`` naming ``where`` and the key when a question cannot be asked of
+    these series under their protocols: an excess-heat question needs ``long + short`` points
+    in every training span (so that a classifier has events to learn from) and ``short`` test
+    points; a question of classes needs at least one test point per class."""
+    lengths = np.array([len(m) for m in members], dtype=np.int64)
+    n_test = np.array([m.protocol.n_test(len(m)) for m in members], dtype=np.int64)
+    n_train = lengths - n_test
+    tight = members[int(np.argmin(n_test))]
+    if spec.kind == "bins":
+        k = len(spec.classes)
+        if k > int(n_test.min()):
+            raise DataError(
+                f"{where}.bins: {k} classes are more than the test span's {int(n_test.min())} "
+                f"points ({tight.label})"
+            )
+        return
+    short_series = members[int(np.argmin(lengths))]
+    if spec.long >= len(short_series):
+        raise DataError(
+            f"{where}.long: {spec.long} days of history are not shorter than the series "
+            f"({short_series.label}: {len(short_series)} points)"
+        )
+    if spec.short > int(n_test.min()):
+        raise DataError(
+            f"{where}.short: {spec.short} coming days are more than the test span's "
+            f"{int(n_test.min())} points ({tight.label})"
+        )
+    least = members[int(np.argmin(n_train))]
+    if spec.long + spec.short > int(n_train.min()):
+        raise DataError(
+            f"{where}.long: {spec.long} days before t and {spec.short} from t need "
+            f"{spec.long + spec.short} points of the training span, which has "
+            f"{int(n_train.min())} ({least.label})"
+        )

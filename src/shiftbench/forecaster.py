@@ -121,6 +121,12 @@ class BaseForecaster:
         """Fewest training points this model needs with these hyper-parameters."""
         return self.capabilities.min_train
 
+    def check_sizes(self, n_train: int, n_covariates: int) -> None:
+        """Raise ``ValueError("NAME: why")`` when these hyper-parameters, on a training span of
+        ``n_train`` points with ``n_covariates`` covariates, would not fit in memory or time (an
+        estimate, documented per model in docs/config.md); called before a run starts with each
+        dataset's shortest and longest training spans."""
+
     def info(self) -> dict[str, Any]:
         """What the last fit chose (an order, parameters), for the run manifest."""
         return {}
@@ -160,7 +166,7 @@ class BaseForecaster:
         bounds: dict[int, tuple[FloatArray, FloatArray]] = {}
         for i in range(k):
             row = None if x is None else x[i : i + 1]
-            f = model.forecast(1, row)
+            f = as_forecast(model.forecast(1, row), 1)
             means[i] = f.mean[0]
             sds[i] = np.nan if f.sd is None else f.sd[0]
             for level, (lo, hi) in f.intervals.items():
@@ -170,6 +176,152 @@ class BaseForecaster:
                 model.update(seen[i : i + 1], row)
         sd = None if np.all(np.isnan(sds)) else sds
         return Forecast(mean=means, sd=sd, intervals=bounds)
+
+
+def constructor_params(obj: Any) -> dict[str, Any]:
+    """The hyper-parameters of any estimator: ``get_params()`` where it has one, else its
+    constructor's parameters read back from the attributes of the same name (scikit-learn's
+    convention), defaults where an attribute is missing."""
+    get_params = getattr(obj, "get_params", None)
+    if callable(get_params):
+        params = get_params()
+        if isinstance(params, dict):
+            return dict(params)
+    out: dict[str, Any] = {}
+    for name, p in inspect.signature(type(obj).__init__).parameters.items():
+        if name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if hasattr(obj, name):
+            out[name] = getattr(obj, name)
+        elif p.default is not p.empty:
+            out[name] = p.default
+    return out
+
+
+def as_forecast(value: Any, horizon: int, what: str = "forecast") -> Forecast:
+    """A model's output checked: a :class:`Forecast` (an array of point forecasts is taken as
+    its mean) of ``horizon`` finite values, with ``sd`` and intervals of the same length.
+
+    Raises :class:`FitError` saying what is wrong, so that the cell fails with that message.
+
+    >>> as_forecast([1.0, 2.0], 2).mean.tolist()
+    [1.0, 2.0]
+    """
+    if not isinstance(value, Forecast):
+        try:
+            mean = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise FitError(
+                f"{what} returned {type(value).__name__}, not a Forecast or an array"
+            ) from None
+        if mean.ndim != 1:
+            raise FitError(f"{what} returned an array of shape {mean.shape}, not {horizon} values")
+        value = Forecast(mean=mean)
+    mean = np.asarray(value.mean, dtype=np.float64)
+    if mean.shape != (horizon,):
+        raise FitError(f"{what} returned {mean.size} values where {horizon} were asked for")
+    if not np.all(np.isfinite(mean)):
+        bad = mean[~np.isfinite(mean)][0]
+        raise FitError(f"{what} returned a non-finite forecast ({bad})")
+    sd = None if value.sd is None else np.asarray(value.sd, dtype=np.float64)
+    if sd is not None and sd.shape != (horizon,):
+        raise FitError(f"{what} returned {sd.size} standard deviations for {horizon} steps")
+    intervals = {}
+    for level, bounds in value.intervals.items():
+        lo, hi = (np.asarray(b, dtype=np.float64) for b in bounds)
+        if lo.shape != (horizon,) or hi.shape != (horizon,):
+            raise FitError(f"{what} returned {level} % intervals of the wrong length")
+        intervals[level] = (lo, hi)
+    return Forecast(mean=mean, sd=sd, intervals=intervals)
+
+
+class ProtocolAdapter(BaseForecaster):
+    """A forecaster that keeps the :class:`Forecaster` protocol (``capabilities``, ``fit``,
+    ``update``, ``forecast``) without subclassing :class:`BaseForecaster`, given the base
+    class's parameter handling and hooks: the optional hooks are used where the estimator has
+    them (``one_step_path``, ``minimum_train``, ``info``, ...), the defaults otherwise."""
+
+    def __init__(self, *, estimator: Any) -> None:
+        self.estimator = estimator
+
+    @property
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        caps = getattr(self.estimator, "capabilities", None)
+        return caps if isinstance(caps, Capabilities) else Capabilities()
+
+    @property
+    def dependencies(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(getattr(self.estimator, "dependencies", ()))
+
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
+        self.fitted_ = copy.deepcopy(self.estimator)
+        self.fitted_.fit(y, exog)
+        return self
+
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
+        self._check_fitted("fitted_")
+        self.fitted_.update(y_new, exog_new)
+        return self
+
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
+        self._check_fitted("fitted_")
+        return as_forecast(self.fitted_.forecast(horizon, exog_future), horizon)
+
+    def one_step_path(
+        self, y_seen: pd.Series | np.ndarray, exog_targets: pd.DataFrame | np.ndarray | None = None
+    ) -> Forecast:
+        own = getattr(getattr(self, "fitted_", None), "one_step_path", None)
+        if callable(own):
+            return as_forecast(own(y_seen, exog_targets), len(y_seen) + 1, "one_step_path")
+        return super().one_step_path(y_seen, exog_targets)
+
+    def _hook(self, name: str, default: Any) -> Any:
+        method = getattr(getattr(self, "fitted_", self.estimator), name, None)
+        return method() if callable(method) else default
+
+    def minimum_train(self) -> int:
+        return int(self._hook("minimum_train", self.capabilities.min_train))
+
+    def check_sizes(self, n_train: int, n_covariates: int) -> None:
+        own = getattr(self.estimator, "check_sizes", None)
+        if callable(own):
+            own(n_train, n_covariates)
+
+    def check_params(self) -> None:
+        own = getattr(self.estimator, "check_params", None)
+        if callable(own):
+            own()
+
+    def info(self) -> dict[str, Any]:
+        return dict(self._hook("info", {}))
+
+    def fit_warnings(self) -> list[str]:
+        return list(self._hook("fit_warnings", []))
+
+    def training_history(self) -> dict[str, list[float]] | None:
+        history: dict[str, list[float]] | None = self._hook("training_history", None)
+        return history
+
+    def in_sample_predictions(self) -> FloatArray | None:
+        values = self._hook("in_sample_predictions", None)
+        return None if values is None else np.asarray(values, dtype=np.float64)
+
+    def __repr__(self) -> str:
+        return repr(self.estimator)
+
+
+def as_forecaster(obj: Any) -> BaseForecaster:
+    """A :class:`BaseForecaster` as it is; any other object with ``fit``, ``update`` and
+    ``forecast`` wrapped in a :class:`ProtocolAdapter`; anything else a ``TypeError``."""
+    if isinstance(obj, BaseForecaster):
+        return obj
+    missing = [m for m in ("fit", "update", "forecast") if not callable(getattr(obj, m, None))]
+    if missing:
+        raise TypeError(
+            f"{type(obj).__name__} is not a forecaster: it has no {', '.join(missing)} "
+            "(see shiftbench.forecaster.Forecaster)"
+        )
+    return ProtocolAdapter(estimator=obj)
 
 
 class EventClassifier(BaseForecaster):

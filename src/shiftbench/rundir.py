@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ import pandas as pd
 
 from shiftbench.csvio import read_csv_or_fail
 from shiftbench.errors import DataError
+from shiftbench.runcheck import check_columns, check_manifest
 from shiftbench.types import Collection, Dataset
 
 #: ``forecasts.csv``: one row per forecast.
@@ -72,7 +74,8 @@ SHIFT_COLUMNS: tuple[str, ...] = (
     "max_lag_used",
 )
 #: ``shift_summary.csv``: per (dataset, model, seed), the series per verdict (one column per
-#: verdict between ``n`` and ``majority``); seeded models add ``seed = all`` rows over seeds.
+#: verdict between ``n`` and ``majority``); seeded models add ``seed = all`` rows over seeds
+#: (:data:`ALL_SEEDS`).
 SHIFT_SUMMARY_KEYS: tuple[str, ...] = ("dataset", "model", "seed", "n")
 #: ``comparisons.csv``: forecast-comparison tests.
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -115,9 +118,14 @@ CONFUSION_COLUMNS: tuple[str, ...] = (
 NO_SEED = ""
 #: The ``seed`` values of the across-seed rows of ``metrics.csv``.
 SEED_AGGREGATES: tuple[str, ...] = ("mean", "sd", "ci_low", "ci_high")
-#: The ``series`` of a collection's aggregate rows (the mean over its series), and the
-#: ``seed`` of ``shift_summary.csv``'s rows over every seed.
-ALL = "all"
+#: The ``series`` of a collection's aggregate rows in ``metrics.csv`` (each metric's mean over
+#: its series): an empty field. No series can have that id (the CSV reader refuses an empty id,
+#: registered collections have none, and a single series is named after its non-empty dataset
+#: name), so an aggregate row never shares a key with a series' own rows.
+AGGREGATE_SERIES = ""
+#: The ``seed`` of ``shift_summary.csv``'s rows over every seed (a seed is digits, so this
+#: cannot collide with one).
+ALL_SEEDS = "all"
 #: The files every run directory holds (``shift_summary.csv`` and ``training_history.csv``
 #: only when the run has seeded or trained models).
 REQUIRED_FILES: tuple[str, ...] = (
@@ -151,8 +159,8 @@ def seed_text(value: object) -> str:
     if isinstance(value, int | float):
         return str(int(value))
     text = str(value).strip()
-    if text.replace(".", "", 1).isdigit():
-        return str(int(float(text)))
+    if re.fullmatch(r"[0-9]+(\.0*)?", text):
+        return str(int(text.split(".")[0]))
     return text
 
 
@@ -478,10 +486,10 @@ class RunData:
         return isinstance(entry, dict) and "n_series" in entry
 
     def summary_series(self, dataset: str) -> str:
-        """The ``series`` whose metric rows summarise a dataset: ``all`` for a collection, the
-        one series otherwise."""
+        """The ``series`` whose metric rows summarise a dataset: :data:`AGGREGATE_SERIES` (an
+        empty field) for a collection, the one series otherwise."""
         if self.is_collection(dataset):
-            return ALL
+            return AGGREGATE_SERIES
         series = self.metrics.loc[self.metrics["dataset"] == dataset, "series"]
         return str(series.iloc[0]) if len(series) else dataset
 
@@ -496,11 +504,10 @@ class RunData:
         return m[~m["seed"].isin(SEED_AGGREGATES)]
 
     def series_metrics(self) -> pd.DataFrame:
-        """Per-series metric rows: :meth:`cell_metrics` without a collection's ``all`` rows
-        (a single-series dataset may itself be named "all")."""
+        """Per-series metric rows: :meth:`cell_metrics` without a collection's aggregate rows
+        (those with an empty ``series``)."""
         m = self.cell_metrics()
-        collections = {d for d in set(m["dataset"]) if self.is_collection(d)}
-        return m[~((m["series"] == ALL) & m["dataset"].isin(collections))]
+        return m[m["series"] != AGGREGATE_SERIES]
 
     def failed_cells(self) -> list[dict[str, Any]]:
         return [c for c in self.manifest.get("cells", []) if c.get("status") != "ok"]
@@ -510,13 +517,29 @@ class RunData:
 NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "forecasts": ("h", "y", "y_hat", "lo_80", "hi_80", "lo_95", "hi_95"),
     "metrics": ("value",),
-    "shift": ("best_lag", "shift_gain", "theil_u2", "dm_stat_vs_naive", "dm_p_vs_naive"),
+    "shift": (
+        "best_lag",
+        "shift_gain",
+        "theil_u2",
+        "dm_stat_vs_naive",
+        "dm_p_vs_naive",
+        "n_origins",
+        "max_lag_used",
+    ),
     "comparisons": ("h", "statistic", "p_value", "n"),
     "shift_summary": ("n",),
     "training_history": ("fit", "epoch", "loss", "val_loss"),
     "events": ("actual", "predicted", "probability"),
     "confusion": ("actual", "predicted", "count"),
-    "event_shift": ("best_lag", "shift_gain", "theil_u2", "dm_stat_vs_naive", "dm_p_vs_naive"),
+    "event_shift": (
+        "best_lag",
+        "shift_gain",
+        "theil_u2",
+        "dm_stat_vs_naive",
+        "dm_p_vs_naive",
+        "n_origins",
+        "max_lag_used",
+    ),
 }
 #: The columns each file must have.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -542,48 +565,66 @@ def _read(path: Path, name: str, required: bool) -> pd.DataFrame | None:
             raise DataError(f"{path}: missing; is {path.parent} a shiftbench run directory?")
         return None
     dtypes = {c: str for c in _TEXT_COLUMNS}
-    frame = read_csv_or_fail(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+    frame = read_csv_or_fail(
+        path, dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False
+    )
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
     if missing:
         raise DataError(f"{path}: missing column {missing[0]!r}")
     for column in NUMERIC_COLUMNS[name]:
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() & frame[column].notna()
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0])
-            raise DataError(
-                f"{path}: column {column!r} line {row + 2}: not a number: "
-                f"{frame[column].iloc[row]!r}"
-            )
-        frame[column] = values
+        frame[column] = _numbers(frame, column, path)
     for column in _TEXT_COLUMNS:
         if column in frame.columns:
             frame[column] = frame[column].fillna("").astype(str)
     if "seed" in frame.columns:
         frame["seed"] = [seed_text(v) for v in frame["seed"]]
+    extra: list[str] = []
+    if name == "shift_summary":  # the verdict counts between n and majority
+        columns = list(frame.columns)
+        extra = [str(c) for c in columns[columns.index("n") + 1 : columns.index("majority")]]
+        for column in extra:
+            frame[column] = _numbers(frame, column, path)
+    for column in [c for c in frame.columns if str(c).startswith("loss_lag")]:
+        frame[column] = _numbers(frame, column, path)
+    check_columns(frame, name, str(path), extra)
     return frame
 
 
-def _check_manifest(manifest: Any, path: Path) -> dict[str, Any]:
-    """The manifest's structure, as far as readers rely on it."""
-    if not isinstance(manifest, dict):
-        raise DataError(f"{path}: not a JSON object")
-    for key, kind in (("datasets", dict), ("config", dict), ("cells", list), ("models", dict)):
-        if key in manifest and not isinstance(manifest[key], kind):
+def _numbers(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    """A column as numbers (empty fields NaN); anything else is a :class:`DataError`."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        shown = str(frame[column].iloc[row])[:40]
+        raise DataError(f"{path}: column {column!r} line {row + 2}: not a number: {shown!r}")
+    return values
+
+
+def _check_not_emptied(
+    root: Path, manifest: dict[str, Any], frames: dict[str, pd.DataFrame | None]
+) -> None:
+    """A file cut down to its header while the manifest lists finished cells that write rows
+    into it is broken, not a run with fewer cells: every finished cell has metric rows, and
+    every finished forecaster cell (not an event classifier) has forecasts and a verdict."""
+    finished = [c for c in manifest["cells"] if c.get("status") == "ok"]
+    models = manifest.get("models", {})
+
+    def forecaster(cell: dict[str, Any]) -> bool:
+        entry = models.get(cell["model"], {})
+        return bool(entry.get("capabilities", {}).get("family") != "event")
+
+    for name, cells in (
+        ("metrics", finished),
+        ("forecasts", [c for c in finished if forecaster(c)]),
+        ("shift", [c for c in finished if forecaster(c)]),
+    ):
+        frame = frames[name]
+        if cells and frame is not None and frame.empty:
             raise DataError(
-                f"{path}: {key!r} is not a JSON {kind.__name__.replace('dict', 'object')}"
+                f"{root / (name + '.csv')}: no rows, but the manifest lists {len(cells)} "
+                "finished cell(s) that write rows there"
             )
-    for name, entry in manifest.get("datasets", {}).items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
-            raise DataError(f"{path}: datasets.{name}: no sha256")
-        if not isinstance(entry.get("protocol", {}), dict):
-            raise DataError(f"{path}: datasets.{name}.protocol is not a JSON object")
-    if not all(isinstance(c, dict) for c in manifest.get("cells", [])):
-        raise DataError(f"{path}: cells: an entry is not a JSON object")
-    models = manifest.get("config", {}).get("models", [])
-    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
-        raise DataError(f"{path}: config.models is not a list of names")
-    return manifest
 
 
 def load_run(path: str | Path) -> RunData:
@@ -597,8 +638,9 @@ def load_run(path: str | Path) -> RunData:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise DataError(f"{manifest_path}: not valid JSON ({exc})") from None
-    manifest = _check_manifest(manifest, manifest_path)
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise DataError(f"{manifest_path}: not valid JSON ({reason})") from None
+    manifest = check_manifest(manifest, str(manifest_path))
     frames = {
         name: _read(root / f"{name}.csv", name, required)
         for name, required in (
@@ -613,6 +655,7 @@ def load_run(path: str | Path) -> RunData:
             ("event_shift", False),
         )
     }
+    _check_not_emptied(root, manifest, frames)
     return RunData(
         path=root,
         manifest=manifest,

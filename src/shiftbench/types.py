@@ -48,10 +48,12 @@ class Protocol:
     def n_test(self, n: int) -> int:
         """Resolve :attr:`test_size` into a number of test points for a series of length ``n``.
 
-        >>> Protocol(test_size=0.2).n_test(5001)
-        1000
+        A float below 1 is a share; a whole float (``12.0``, as TOML may give it) is a count.
+
+        >>> Protocol(test_size=0.2).n_test(5001), Protocol(test_size=12.0).n_test(100)
+        (1000, 12)
         """
-        if isinstance(self.test_size, float):
+        if isinstance(self.test_size, float) and self.test_size < 1:
             return math.floor(self.test_size * n + 0.5)
         return int(self.test_size)
 
@@ -199,6 +201,11 @@ def check_protocol_fits(name: str, n: int, protocol: Protocol) -> None:
     n_test = protocol.n_test(n)
     if n_test < 1:
         raise DataError(f"dataset {name!r}: test_size {protocol.test_size!r} leaves no test point")
+    if n_test >= n:
+        raise DataError(
+            f"dataset {name!r}: too short for the protocol: test_size {protocol.test_size!r} is "
+            f"at least the series' {n} points (at most {max(n - MIN_TRAIN, 0)} can be tested)"
+        )
     if n - n_test < MIN_TRAIN:
         raise DataError(
             f"dataset {name!r}: too short for the protocol: {n} points, {n_test} for testing "
@@ -206,6 +213,11 @@ def check_protocol_fits(name: str, n: int, protocol: Protocol) -> None:
         )
     if protocol.horizon < 1:
         raise DataError(f"dataset {name!r}: horizon must be at least 1, got {protocol.horizon}")
+    if protocol.horizon > n_test:
+        raise DataError(
+            f"dataset {name!r}: horizon {protocol.horizon} is longer than the test span "
+            f"({n_test} points): no step beyond it could be scored"
+        )
     if protocol.refit_every < 0:
         raise DataError(f"dataset {name!r}: refit_every must be >= 0, got {protocol.refit_every}")
 

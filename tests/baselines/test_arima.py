@@ -233,3 +233,32 @@ def test_an_unusable_chosen_order_falls_back_to_the_next_best_aicc(
     assert f"{best.spec_.label}: its one-step forecast is not finite" in model.fit_warnings()[0]
     assert np.all(np.isfinite(model.forecast(3).mean))
     assert model.info()["fallbacks"] == 1
+
+
+def test_the_state_of_the_airline_model_has_27_entries() -> None:
+    from shiftbench.baselines.arima import state_dimension
+
+    # ARIMA(0,1,1)(0,1,1)[12]: max(p + 12P, q + 12Q + 1) = 14, plus d + 12D = 13 differences
+    assert state_dimension(0, 1, 1, 0, 1, 1, 12) == 27
+
+
+def test_the_full_grid_counts_its_candidates() -> None:
+    from shiftbench.baselines.arima import grid_candidates
+
+    by_hand = sum(
+        1
+        for p in range(6)
+        for q in range(6)
+        for P in range(3)
+        for Q in range(3)
+        if p + q + P + Q <= 5
+    )
+    assert grid_candidates(5, 5, 2, 2, 5) == 2 * by_hand  # with and without a constant
+
+
+def test_a_search_beyond_memory_on_the_data_is_refused() -> None:
+    from shiftbench.baselines.arima import ARIMA
+
+    ARIMA().check_sizes(5000, 0)  # the defaults on a long series
+    with pytest.raises(ValueError, match=r"max_p: orders up to ARIMA\(1666,2,1666\)"):
+        ARIMA(max_p=10**6, max_q=10**6).check_sizes(5000, 0)

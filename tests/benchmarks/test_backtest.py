@@ -70,7 +70,7 @@ def test_a_failing_cell_is_recorded_not_raised() -> None:
     result = run_cell(ds, "seasonal_naive", {}, None)
     assert result.status == "failed"
     assert result.error is not None
-    assert "season_length 25" in result.error
+    assert "needs at least 25" in result.error  # one full season (minimum_train)
     assert result.forecasts is None
 
 

@@ -62,12 +62,12 @@ def test_a_collection_run_writes_series_rows_means_owa_and_shares(tmp_path: Path
     assert run.exit_code == 0
     m = run.metrics
     smape = m[(m.model == "theta") & (m.metric == "smape")].set_index("series")["value"]
-    assert set(smape.index) == {"north", "south", "west", "all"}
-    assert smape["all"] == pytest.approx(smape[["north", "south", "west"]].mean())
+    assert set(smape.index) == {"north", "south", "west", ""}  # "": the mean over the series
+    assert smape[""] == pytest.approx(smape[["north", "south", "west"]].mean())
     owa = m[(m.metric == "owa")].set_index("model")["value"]
     assert owa["naive2"] == pytest.approx(1.0)
-    naive2 = m[(m.model == "naive2") & (m.series == "all")].set_index("metric")["value"]
-    theta = m[(m.model == "theta") & (m.series == "all")].set_index("metric")["value"]
+    naive2 = m[(m.model == "naive2") & (m.series == "")].set_index("metric")["value"]
+    theta = m[(m.model == "theta") & (m.series == "")].set_index("metric")["value"]
     expected = 0.5 * (
         theta["smape"] / naive2["smape"] + theta["mase_seasonal"] / naive2["mase_seasonal"]
     )
@@ -180,3 +180,50 @@ def test_a_long_parquet_file_reads_like_the_csv(tmp_path: Path) -> None:
     broken.write_bytes(b"not parquet")
     with pytest.raises(DataError, match=r"broken\.parquet: not a readable Parquet file"):
         load_csv(broken, "sales", id_column="shop")
+
+
+def test_a_series_named_all_keeps_its_rows_apart_from_the_aggregate_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _panel(tmp_path / "shops.csv", {"all": 40, "south": 40})
+    argv = [
+        "run",
+        "--dataset-file",
+        str(path),
+        "--target",
+        "sales",
+        "--id",
+        "shop",
+        "--test-size",
+        "12",
+        "--models",
+        "naive,drift",
+        "--no-cache",
+        "--jobs",
+        "1",
+    ]
+    assert main([*argv, "--out", str(tmp_path / "a")]) == 0
+    base = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    m = pd.read_csv(base / "metrics.csv", dtype=str, keep_default_na=False)
+    mse = m[(m.model == "naive") & (m.metric == "mse")].set_index("series")["value"].astype(float)
+    assert sorted(mse.index) == ["", "all", "south"]  # the series "all", and the mean ("")
+    assert mse[""] == pytest.approx((mse["all"] + mse["south"]) / 2)
+    assert not m.duplicated(["dataset", "series", "model", "seed", "metric"]).any()
+    assert main(["report", str(base)]) == 0
+    assert main([*argv, "--out", str(tmp_path / "b")]) == 0
+    new = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    code = main(
+        [
+            "compare",
+            str(base),
+            str(new),
+            "--fail-on",
+            "mse:1%,verdict",
+            "--out",
+            str(tmp_path / "cmp"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "0 cell(s) only in base, 0 only in new" in out  # the series "all" is a cell
+    assert "mean over series" in (tmp_path / "cmp" / "compare.md").read_text()

@@ -89,14 +89,44 @@ def _slow_square_or_die(x: int) -> int:
     return x * x
 
 
-def test_an_item_in_flight_when_another_kills_the_pool_runs_again() -> None:
-    """A dead worker breaks the whole process pool: item 0, busy in the other worker, fails
-    with it, runs again alone and is not lost; item 1, which dies again alone, is."""
+def test_a_worker_that_dies_does_not_disturb_the_item_another_worker_runs() -> None:
+    """Item 1 kills its worker while item 0 is busy in the other: item 0 finishes, item 1 is
+    lost, a fresh worker takes the rest."""
     results = dict(run_local(_slow_square_or_die, [0, 1, 2, 3], [0, 1, 2, 3], Options(jobs=2)))
     assert results[0] == 0
     assert isinstance(results[1], Lost)
     assert results[2] == 4
     assert results[3] == 9
+
+
+def _sleep_then_square(x: int) -> int:
+    if x == 1:
+        time.sleep(600)  # a hang, stopped by its time limit
+    return x * x
+
+
+def test_an_item_past_its_time_limit_is_stopped_and_the_others_finish() -> None:
+    start = time.monotonic()
+    results = dict(
+        run_local(
+            _sleep_then_square, [0, 1, 2, 3], [1, 0, 2, 3], Options(jobs=2, timeouts=(None, 3.0))
+        )
+    )
+    elapsed = time.monotonic() - start
+    assert isinstance(results[1], Lost)
+    assert results[1].timed_out
+    assert "timed out after 3 s" in results[1].reason
+    assert [results[i] for i in (0, 2, 3)] == [0, 4, 9]
+    assert elapsed < 60  # spawning two workers and the 3 s limit, not the 600 s hang
+
+
+def test_a_time_limit_runs_even_a_single_job_in_a_worker_it_can_stop() -> None:
+    results = dict(
+        run_local(_sleep_then_square, [1, 2], [0, 1], Options(jobs=1, timeouts=(2.0, None)))
+    )
+    assert isinstance(results[0], Lost)
+    assert results[0].timed_out
+    assert results[1] == 4
 
 
 def test_a_dask_cluster_without_workers_gives_up_in_bounded_time() -> None:

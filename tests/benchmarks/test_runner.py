@@ -132,12 +132,22 @@ def test_same_config_gives_identical_files(tmp_path: Path) -> None:
         assert (a.path / name).read_bytes() == (b.path / name).read_bytes()
 
 
-def test_failed_cell_is_recorded_and_the_rest_is_written(tmp_path: Path) -> None:
+def test_failed_cell_is_recorded_and_the_rest_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shiftbench.baselines.naive import SeasonalNaive
+    from shiftbench.errors import FitError
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise FitError("no season fits today")
+
+    monkeypatch.setattr(SeasonalNaive, "fit", fail)  # a failure no check before the run foresees
     config = RunConfig(
         datasets=("sales",),
         models=("naive", "seasonal_naive"),
         out=str(tmp_path),
-        dataset_options={"sales": {"season_length": 40}},
+        jobs=1,
+        use_cache=False,
     )
     result = run_config(config)
     assert result.exit_code == 3
@@ -145,7 +155,7 @@ def test_failed_cell_is_recorded_and_the_rest_is_written(tmp_path: Path) -> None
     status = {c["model"]: c for c in manifest["cells"]}
     assert status["naive"]["status"] == "ok"
     assert status["seasonal_naive"]["status"] == "failed"
-    assert "season_length 40" in status["seasonal_naive"]["error"]
+    assert "no season fits today" in status["seasonal_naive"]["error"]
     assert set(pd.read_csv(result.path / "forecasts.csv")["model"]) == {"naive"}
 
 
@@ -158,7 +168,7 @@ def test_a_model_may_set_its_own_refit_schedule(tmp_path: Path) -> None:
     )
     cells = plan_cells(config, resolve_datasets(config))
     assert [c.members[0].protocol.refit_every for c in cells] == [0, 5]
-    assert "refit_every" not in cells[1].params
+    assert "refit_every" not in cells[1].spec.params
     result = run_config(config)
     assert result.exit_code == 0
     once = run_config(

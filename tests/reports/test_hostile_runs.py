@@ -195,3 +195,109 @@ def test_escapers_by_hand() -> None:
     assert md_code("a|b", in_table=True) == "`a\\|b`"
     assert tex_escape("a\nb_c") == "a b\\_c"
     assert slug("../x/../y") == "x_._y"  # no separator, no "..", not hidden
+
+
+# -- files that hold only a header, wrong columns or wrong types ------------------------------
+
+
+def _header_only(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[:0]
+
+
+@pytest.mark.parametrize("command", ["compare", "compare-gated", "report"])
+@pytest.mark.parametrize(
+    ("file", "damage", "expected"),
+    [
+        ("metrics.csv", _header_only, "no rows, but the manifest lists 2 finished cell(s)"),
+        ("forecasts.csv", _header_only, "no rows, but the manifest lists 2 finished cell(s)"),
+        ("shift.csv", _header_only, "no rows, but the manifest lists 2 finished cell(s)"),
+        (
+            "metrics.csv",
+            lambda f: f.rename(columns={"metric": "measure"}),
+            "missing column 'metric'",
+        ),
+        ("metrics.csv", lambda f: f.assign(seed="abc"), "column 'seed' line 2: not a seed: 'abc'"),
+        ("metrics.csv", lambda f: pd.concat([f, f.iloc[:1]]), "a second row for the same"),
+        (
+            "forecasts.csv",
+            lambda f: f.assign(h="1.5"),
+            "column 'h' line 2: not a whole number >= 1",
+        ),
+        ("shift.csv", lambda f: f.assign(best_lag="-2"), "column 'best_lag' line 2: not a whole"),
+        ("shift.csv", lambda f: f.rename(columns={"loss_lag1": "loss_lagX"}), "is not loss_lagK"),
+        ("comparisons.csv", lambda f: f.assign(n="many"), "column 'n' line 2: not a number"),
+    ],
+    ids=[
+        "metrics-header",
+        "forecasts-header",
+        "shift-header",
+        "renamed",
+        "seed",
+        "twice",
+        "h",
+        "lag",
+        "lag-column",
+        "n",
+    ],
+)
+def test_a_file_emptied_renamed_or_mistyped_is_exit_2_naming_it(
+    base_run: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    file: str,
+    damage: object,
+    expected: str,
+) -> None:
+    new = _copy(base_run, tmp_path)
+    frame = pd.read_csv(new / file, dtype=str, keep_default_na=False)
+    damage(frame).to_csv(new / file, index=False)  # type: ignore[operator]
+    args = {
+        "compare": ["compare", str(base_run), str(new), "--out", str(tmp_path / "c")],
+        "compare-gated": [
+            "compare",
+            str(base_run),
+            str(new),
+            "--fail-on",
+            "mse:5%,verdict",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+        "report": ["report", str(new)],
+    }[command]
+    assert main(args) == 2
+    err = _one_error_line(capsys)
+    assert str(new / file) in err
+    assert expected in err
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda m: m.pop("status"), "manifest.status: missing"),
+        (lambda m: m.update(platform=[]), "manifest.platform: expected object, got list"),
+        (lambda m: m["datasets"]["sales"].update(length="36"), "datasets.sales.length: expected"),
+        (lambda m: m["datasets"]["sales"]["protocol"].pop("n_test"), "protocol.n_test: missing"),
+        (lambda m: m["cells"][0].update(seed="zero"), "manifest.cells[0].seed: expected"),
+        (lambda m: m["config"].update(seeds=["a"]), "manifest.config.seeds[0]: expected integer"),
+    ],
+    ids=["status", "platform", "length", "n_test", "cell-seed", "seeds"],
+)
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_a_manifest_field_readers_rely_on_is_checked(
+    base_run: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    change: object,
+    expected: str,
+) -> None:
+    new = _copy(base_run, tmp_path)
+    manifest = json.loads((new / "manifest.json").read_text())
+    change(manifest)  # type: ignore[operator]
+    (new / "manifest.json").write_text(json.dumps(manifest))
+    args = ["compare", str(base_run), str(new)] if command == "compare" else ["report", str(new)]
+    assert main(args) == 2
+    err = _one_error_line(capsys)
+    assert str(new / "manifest.json") in err
+    assert expected in err

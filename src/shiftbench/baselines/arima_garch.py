@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.baselines.arima import ARIMA, Trend, check_arima_params
+from shiftbench.baselines.arima import ARIMA, Trend, check_arima_params, check_arima_sizes
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
     BaseForecaster,
@@ -85,6 +85,14 @@ def ma_weights(result: Any, horizon: int) -> FloatArray:
     for _ in range(seasonal_d):
         ar = np.convolve(ar, np.concatenate([[1.0], np.zeros(period - 1), [-1.0]]))
     return np.asarray(arma2ma(ar, ma, lags=horizon), dtype=np.float64)
+
+
+#: The highest ARCH and GARCH orders (arch fits them by numerical optimisation; beyond GARCH(2,2)
+#: the extra terms are rarely identified on a forecasting series).
+MAX_GARCH_ORDER = 20
+#: Training points a GARCH fit needs per parameter (ω, the α's, the β's, and the mean): five,
+#: so that GARCH(1,1) needs the 20 points of the model's ``min_train``.
+OBSERVATIONS_PER_PARAMETER = 5
 
 
 class ARIMAGARCH(BaseForecaster):
@@ -166,10 +174,23 @@ class ARIMAGARCH(BaseForecaster):
     def check_params(self) -> None:
         check_arima_params(self)
         for name in ("garch_p", "garch_q"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}: must be at least 0, got {getattr(self, name)}")
+            if not 0 <= getattr(self, name) <= MAX_GARCH_ORDER:
+                raise ValueError(
+                    f"{name}: must lie in 0..{MAX_GARCH_ORDER}, got {getattr(self, name)}"
+                )
         if self.garch_p + self.garch_q < 1:
             raise ValueError(f"garch_p: GARCH({self.garch_p},{self.garch_q}) models no variance")
+
+    def check_sizes(self, n_train: int, n_covariates: int) -> None:
+        check_arima_sizes(self, n_train)
+        weights = 2 + self.garch_p + self.garch_q
+        if weights * OBSERVATIONS_PER_PARAMETER > n_train:
+            raise ValueError(
+                f"garch_p: GARCH({self.garch_p},{self.garch_q}) has {weights} parameters; "
+                f"{n_train} training points support at most "
+                f"{n_train // OBSERVATIONS_PER_PARAMETER} ({OBSERVATIONS_PER_PARAMETER} per "
+                "parameter)"
+            )
 
     def _arima(self) -> ARIMA:
         return ARIMA(

@@ -81,6 +81,10 @@ class SeasonalNaive(BaseForecaster):
         if self.season_length < 1:
             raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
 
+    def minimum_train(self) -> int:
+        """One full season."""
+        return max(self.capabilities.min_train, int(self.season_length))
+
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         if self.season_length < 1:

@@ -308,6 +308,10 @@ def _ets_forms(seasonal: bool, positive: bool) -> list[tuple[str, str | None, bo
     return forms
 
 
+#: The most iterations of the likelihood optimiser per ETS candidate.
+MAX_MAXITER = 100_000
+
+
 class ETS(BaseForecaster):
     """Automatic exponential smoothing (ETS) chosen by AICc on the training span.
 
@@ -337,8 +341,8 @@ class ETS(BaseForecaster):
     def check_params(self) -> None:
         if self.season_length < 1:
             raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
-        if self.maxiter < 1:
-            raise ValueError(f"maxiter: must be at least 1, got {self.maxiter}")
+        if not 1 <= self.maxiter <= MAX_MAXITER:
+            raise ValueError(f"maxiter: must lie in 1..{MAX_MAXITER}, got {self.maxiter}")
 
     def _model(self, y: FloatArray, form: tuple[str, str | None, bool, str | None]) -> Any:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel

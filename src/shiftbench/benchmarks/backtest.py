@@ -21,8 +21,8 @@ import pandas as pd
 from shiftbench.benchmarks.protocol import Design, design, refit_blocks
 from shiftbench.errors import FitError
 from shiftbench.evaluation import metrics
-from shiftbench.forecaster import BaseForecaster
-from shiftbench.models import get_model
+from shiftbench.forecaster import BaseForecaster, as_forecast
+from shiftbench.models import ModelSpec, get_model
 from shiftbench.rundir import FORECAST_COLUMNS, time_labels
 from shiftbench.types import INTERVAL_LEVELS, Dataset, Forecast
 
@@ -126,7 +126,8 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
     for block in refit_blocks(cutoffs, protocol.refit_every):
         c0, c_last = int(block[0]), int(block[-1])
         started = time.perf_counter()
-        fitted = model.clone().fit(
+        fitted = model.clone()
+        fitted.fit(
             pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1]),
             None if X is None else X[: c0 + 1],
         )
@@ -140,10 +141,14 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
         if in_sample is None:
             in_sample = fitted.in_sample_predictions()
         if H == 1:
-            f = fitted.one_step_path(
-                y[c0 + 1 : c_last + 1], None if X is None else X[c0 + 1 : c_last + 2]
-            )
             k = len(block)
+            f = as_forecast(
+                fitted.one_step_path(
+                    y[c0 + 1 : c_last + 1], None if X is None else X[c0 + 1 : c_last + 2]
+                ),
+                k,
+                "one_step_path",
+            )
             _collect(
                 rows,
                 sds,
@@ -159,7 +164,9 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
             if i > 0:
                 fitted.update(y[c : c + 1], None if X is None else X[c : c + 1])
             h_eff = min(H, n - 1 - c)
-            f = fitted.forecast(h_eff, None if des is None else des.future(c, h_eff))
+            f = as_forecast(
+                fitted.forecast(h_eff, None if des is None else des.future(c, h_eff)), h_eff
+            )
             steps = list(range(1, h_eff + 1))
             _collect(rows, sds, f, [c] * h_eff, steps, [c + h for h in steps], list(range(h_eff)))
         seconds["forecast"] += time.perf_counter() - started
@@ -247,15 +254,16 @@ def _error_text(exc: BaseException) -> str:
 
 def run_cell(
     members: Dataset | Sequence[Dataset],
-    model_name: str,
+    model: str | ModelSpec,
     params: dict[str, Any],
     seed: int | None,
     *,
     all_points: bool = False,
     chunk: int = 0,
 ) -> CellResult:
-    """Run and score one cell over the series ``members`` (one, or a chunk of a collection);
-    a failing series is recorded and the others go on.
+    """Run and score one cell of ``model`` (a registered name, or a run's
+    :class:`~shiftbench.models.ModelSpec`) over the series ``members`` (one, or a chunk of a
+    collection); a failing series is recorded and the others go on.
 
     With ``all_points`` the cell also reports ``mse_all_points``
     (:func:`shiftbench.evaluation.metrics.mse_all_points`) where the model gives in-sample
@@ -263,6 +271,8 @@ def run_cell(
     """
     if isinstance(members, Dataset):
         members = (members,)
+    model_spec = model if isinstance(model, ModelSpec) else get_model(model)
+    model_name = model_spec.name
     if not members:
         raise ValueError("a cell needs at least one series")
     result = CellResult(dataset=members[0].name, model=model_name, seed=seed, chunk=chunk)
@@ -273,14 +283,13 @@ def run_cell(
     for ds in members:
         sid = ds.series_id
         try:
-            spec = get_model(model_name)
             cell_params = dict(params)
-            if spec.capabilities.seeded and seed is not None:
+            if model_spec.capabilities.seeded and seed is not None:
                 cell_params["seed"] = seed
-            model = spec.build(ds, cell_params)
+            forecaster = model_spec.build(ds, cell_params)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                done = backtest(model, ds)
+                done = backtest(forecaster, ds)
             notes: list[str] = []
             started = time.perf_counter()
             result.metrics[sid] = score_cell(

@@ -40,7 +40,7 @@ from shiftbench.evaluation.events import (
 )
 from shiftbench.evaluation.shift import VERDICTS
 from shiftbench.eventspec import EventSpec, bin_classes
-from shiftbench.models import get_model
+from shiftbench.models import ModelSpec, get_model
 from shiftbench.rundir import (
     CONFUSION_COLUMNS,
     EVENT_COLUMNS,
@@ -82,7 +82,8 @@ def score_events(
         from sklearn.metrics import log_loss
 
         k = len(spec.classes)
-        onehot = np.eye(k)[actual.astype(np.int64)]
+        onehot = np.zeros((len(actual), k))
+        onehot[np.arange(len(actual)), actual.astype(np.int64)] = 1.0
         p = np.clip(probabilities, 0.0, 1.0)
         out["event_brier"] = float(
             np.mean(np.sum((p - onehot) ** 2, axis=1)) / (2 if k == 2 else 1)
@@ -112,7 +113,7 @@ def _event_frame(
 
 def run_event_cell(
     members: Dataset | Sequence[Dataset],
-    model_name: str,
+    model: str | ModelSpec,
     params: dict[str, Any],
     seed: int | None,
     *,
@@ -122,6 +123,8 @@ def run_event_cell(
     on (as :func:`shiftbench.benchmarks.backtest.run_cell` does for forecasters)."""
     if isinstance(members, Dataset):
         members = (members,)
+    model_spec = model if isinstance(model, ModelSpec) else get_model(model)
+    model_name = model_spec.name
     result = CellResult(dataset=members[0].name, model=model_name, seed=seed, chunk=chunk)
     start = time.perf_counter()
     frames = []
@@ -131,11 +134,10 @@ def run_event_cell(
             spec: EventSpec = ds.event
             if spec is None:
                 raise ValueError(f"dataset {ds.name!r} has no event definition ([event.NAME])")
-            model_spec = get_model(model_name)
             cell_params = dict(params)
             if model_spec.capabilities.seeded and seed is not None:
                 cell_params["seed"] = seed
-            model = model_spec.build(ds, cell_params)
+            classifier = model_spec.build(ds, cell_params)
             y = ds.y.to_numpy(dtype=np.float64)
             labels = spec.actual(y)
             features = features_of(ds)
@@ -143,9 +145,9 @@ def run_event_cell(
             n_train = n - ds.protocol.n_test(n)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                model.fit_events(features, labels, spec, n_train)  # type: ignore[attr-defined]
+                classifier.fit_events(features, labels, spec, n_train)  # type: ignore[attr-defined]
                 targets = event_targets(ds, spec)
-                proba = model.predict_proba(features, labels, targets - 1)  # type: ignore[attr-defined]
+                proba = classifier.predict_proba(features, labels, targets - 1)  # type: ignore[attr-defined]
             proba = np.asarray(proba, dtype=np.float64)
             predicted = np.argmax(proba, axis=1)
             actual = labels[targets].astype(np.int64)
@@ -154,8 +156,8 @@ def run_event_cell(
                 _event_frame(ds, model_name, seed, targets, actual, predicted, probability)
             )
             result.metrics[sid] = score_events(actual, predicted, proba, spec)
-            result.info[sid] = model.info()
-            history = model.training_history()
+            result.info[sid] = classifier.info()
+            history = classifier.training_history()
             if history:
                 result.histories.append((sid, history))
         except Exception as exc:  # a failing series must not stop the run

@@ -12,16 +12,18 @@ Adding one: write a function with the signature of :data:`ExecutorFn` and add an
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
+import gc
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from shiftbench.benchmarks.workers import Lost, run_pool
 from shiftbench.errors import InputError
+
+__all__ = ["EXECUTORS", "Executor", "Lost", "Options", "executor_names", "run_dask", "run_local"]
 
 Work = Callable[[Any], Any]
 Started = Callable[[int], None]
@@ -29,19 +31,17 @@ Started = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Options:
-    """What an executor may be told: worker processes, the scheduler address, and how long a
-    Dask run waits with no worker alive before it gives the remaining items up."""
+    """What an executor may be told: worker processes, the scheduler address, how long a Dask
+    run waits with no worker alive before it gives the remaining items up, and each item's
+    time limit in seconds (``timeouts[i]``; None or missing: none)."""
 
     jobs: int = 1
     scheduler: str | None = None
     worker_grace_s: float = 60.0
+    timeouts: tuple[float | None, ...] = ()
 
-
-@dataclass(frozen=True)
-class Lost:
-    """An item whose work never came back, and why."""
-
-    reason: str
+    def timeout_of(self, index: int) -> float | None:
+        return self.timeouts[index] if index < len(self.timeouts) else None
 
 
 ExecutorFn = Callable[
@@ -56,96 +56,20 @@ def run_local(
     options: Options,
     started: Started | None = None,
 ) -> Iterator[tuple[int, Any]]:
-    """In this process (``jobs`` = 1) or in ``jobs`` worker processes that die with it.
+    """In this process (``jobs`` = 1, no time limit) or in ``jobs`` worker processes that die
+    with it (:mod:`shiftbench.benchmarks.workers`); an item with a time limit always runs in a
+    worker process, which is killed when the item runs past it.
 
-    In this process ``started(i)`` is called as item ``i`` begins. Worker processes are given
-    the items in ``order`` one at a time.
+    ``started(i)`` is called as item ``i`` begins.
     """
-    if options.jobs <= 1 or len(items) <= 1:
+    limited = any(t is not None for t in options.timeouts)
+    if not limited and (options.jobs <= 1 or len(items) <= 1):
         for i in order:
             if started is not None:
                 started(i)
             yield i, work(items[i])
         return
-    yield from _run_processes(work, items, order, options.jobs)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Worker initializer: a worker gets SIGKILL when the run's process dies, even by SIGKILL
-    (Linux ``PR_SET_PDEATHSIG``), so a killed run leaves no worker computing for nobody."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-
-
-def _run_processes(
-    work: Work, items: Sequence[Any], order: Sequence[int], jobs: int
-) -> Iterator[tuple[int, Any]]:
-    """Worker processes (spawned, so no thread or lock state is inherited), longest first."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
-        )
-
-    pool = new_pool()
-    try:
-        # At most `jobs` items in flight, handed out in `order` as workers free up. A worker
-        # that dies breaks the whole pool, and every item in flight fails with it, not only the
-        # one that killed it: those items run again, each alone in a fresh pool, so that only
-        # an item that dies by itself a second time is lost.
-        queue = list(order)
-        retry: list[int] = []
-        attempts: dict[int, int] = {}
-        running: dict[Any, tuple[int, Any]] = {}
-        while queue or retry or running:
-            while (queue or retry) and len(running) < jobs:
-                if any(attempts[i] > 1 for i, _ in running.values()):
-                    break  # a retried item runs alone
-                if retry and running:
-                    break  # wait for the pool to drain, then retry alone
-                source = retry if retry else queue
-                i = source[0]
-                try:
-                    future = pool.submit(work, items[i])
-                except BrokenProcessPool:  # broken before its failure came back: a new pool
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = new_pool()
-                    continue
-                source.pop(0)
-                attempts[i] = attempts.get(i, 0) + 1
-                running[future] = (i, pool)
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                i, owner = running.pop(future)
-                try:
-                    yield i, future.result()
-                except BrokenProcessPool as exc:
-                    if owner is pool:  # the first failure of this pool: the rest go to a new one
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        pool = new_pool()
-                    if attempts[i] < 2:
-                        retry.append(i)
-                    else:
-                        yield i, Lost(f"the worker process died ({type(exc).__name__}: {exc})")
-                except Exception as exc:
-                    yield i, Lost(f"the worker process died ({type(exc).__name__}: {exc})")
-    finally:
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.terminate()
+    yield from run_pool(work, items, order, options.jobs, options.timeout_of, started)
 
 
 def run_dask(
@@ -157,20 +81,51 @@ def run_dask(
 ) -> Iterator[tuple[int, Any]]:
     """On an existing Dask distributed cluster (``options.scheduler``); workers need shiftbench
     installed and no shared file system."""
+    client = dask_client(str(options.scheduler))
+    try:
+        yield from _dask_results(client, work, items, order, options.worker_grace_s)
+    finally:
+        client.close()
+
+
+#: Seconds to reach a Dask scheduler before ``--scheduler`` is reported unreachable.
+CONNECT_TIMEOUT_S = 5.0
+
+
+def dask_client(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Any:
+    """A client of the scheduler at ``address``, or an :class:`InputError` naming the address
+    within about ``timeout_s`` seconds: a TCP address is first probed with a plain connection
+    (a refused port or an unknown host fails at once), and whatever the Dask client raises
+    while it connects is the same one-line error."""
     try:
         from distributed import Client
     except ImportError:
         raise InputError(
             "--executor dask needs the optional extra: pip install 'shiftbench[dask]'"
         ) from None
+    where = f"--scheduler {address}"
+    scheme, _, rest = address.partition("://")
+    if scheme in ("tcp", "tls", "ws", "wss"):
+        host, _, port = rest.rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+                pass
+        except (OSError, ValueError, OverflowError, UnicodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise InputError(f"{where}: cannot connect ({reason})") from None
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None  # a half-made Client complains when it is collected
+    reason = ""
     try:
-        client = Client(options.scheduler, timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"--scheduler {options.scheduler}: cannot connect ({exc})") from None
-    try:
-        yield from _dask_results(client, work, items, order, options.worker_grace_s)
+        return Client(address, timeout=f"{timeout_s:g}s")
+    except Exception as exc:  # anything the client raises on a bad or a wrong address
+        text = str(exc).strip().splitlines()
+        reason = f"{type(exc).__name__}: {text[0][:120]}" if text else type(exc).__name__
     finally:
-        client.close()
+        if reason:
+            gc.collect()
+        sys.unraisablehook = hook
+    raise InputError(f"{where}: cannot connect ({reason}); is a Dask scheduler running there?")
 
 
 def _dask_results(

@@ -89,16 +89,26 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: The source of each imported module as this process first hashed it, by module and import
+#: (a reload makes a new module spec): the code the process runs, even if the file has been
+#: edited since; a reload hashes the file again.
+_SOURCES: dict[tuple[str, int], dict[str, str]] = {}
+
+
 def module_source(module: str) -> dict[str, str]:
     """The file of an imported module outside shiftbench and its sha256 (the identity of a
-    user's model). A module without a file (built into the interpreter, defined in a notebook)
-    has no file to hash: its cells are never cached (:func:`code_identity`)."""
+    user's model), hashed once per import of the module. A module without a file (built into
+    the interpreter, defined in a notebook) has no file to hash: its cells are never cached
+    (:func:`code_identity`)."""
     loaded = sys.modules.get(module)
-    file = getattr(loaded, "__file__", None)
-    if not file:
-        return {"path": "", "sha256": ""}
-    path = Path(file).resolve()
-    return {"path": str(path), "sha256": file_sha256(path)}
+    key = (module, id(getattr(loaded, "__spec__", None)))
+    if key not in _SOURCES:
+        file = getattr(loaded, "__file__", None)
+        if not file:
+            return {"path": "", "sha256": ""}
+        path = Path(file).resolve()
+        _SOURCES[key] = {"path": str(path), "sha256": file_sha256(path)}
+    return dict(_SOURCES[key])
 
 
 def code_identity(dependencies: Iterable[str] = (), modules: Iterable[str] = ()) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from shiftbench.benchmarks.executors import EXECUTORS, Lost, Options
 from shiftbench.benchmarks.fingerprint import code_identity, fingerprint_id
 from shiftbench.config import CsvDataset, RunConfig
 from shiftbench.datasets import collection_subset, load_csv, load_dataset
+from shiftbench.datasets.csvfile import check_covariates
 from shiftbench.errors import DataError, InputError, ShiftbenchWarning
 from shiftbench.evaluation.assess import (
     collection_aggregates,
@@ -39,7 +40,8 @@ from shiftbench.evaluation.assess import (
     shift_summary,
     shift_table,
 )
-from shiftbench.models import get_model
+from shiftbench.eventspec import EXCESS_HEAT_KEYS, check_event_fits
+from shiftbench.models import ModelSpec
 from shiftbench.rundir import (
     FORECAST_COLUMNS,
     HISTORY_COLUMNS,
@@ -53,6 +55,7 @@ from shiftbench.rundir import (
     write_run,
 )
 from shiftbench.types import (
+    MIN_TRAIN,
     Collection,
     Dataset,
     Protocol,
@@ -77,13 +80,18 @@ class Cell:
 
     dataset: str
     members: tuple[Dataset, ...]
-    model: str
-    params: dict[str, Any]
+    spec: ModelSpec
     seed: int | None
     all_points: bool = False
     key: str = ""
     identity: dict[str, Any] = field(default_factory=dict)
     chunk: int = 0
+    #: seconds it may run before it is stopped (None: no limit)
+    timeout: float | None = None
+
+    @property
+    def model(self) -> str:
+        return self.spec.name
 
 
 @dataclass
@@ -136,25 +144,53 @@ class RunResult:
         return 3 if self.failed or self.series_failed else 0
 
 
-def _apply_options(ds: Dataset, options: dict[str, Any]) -> Dataset:
+def _apply_options(ds: Dataset, options: dict[str, Any], where: str = "") -> Dataset:
+    """A dataset with the config's protocol options and season length applied and checked;
+    ``where`` names the config table the options come from (for the error message)."""
     if not options:
         return ds
-    proto = ds.protocol
-    protocol = Protocol(
-        test_size=options.get("test_size", proto.test_size),
-        horizon=options.get("horizon", proto.horizon),
-        refit_every=options.get("refit_every", proto.refit_every),
-        lstm_window=options.get("lstm_window", proto.lstm_window),
-    )
+    protocol = _protocol(ds.protocol, options)
     check_protocol_fits(ds.label, len(ds), protocol)
     season = options.get("season_length", ds.season_length)
     if season < 1:
         raise DataError(f"dataset {ds.name!r}: season_length must be >= 1, got {season}")
-    return replace(ds.with_protocol(protocol), season_length=season)
+    if "season_length" in options:
+        _check_season(season, [ds], where or f"dataset.{ds.name}")
+    return replace(ds, protocol=protocol, season_length=season)
 
 
-def _apply_collection(col: Collection, options: dict[str, Any]) -> Collection:
-    """A collection's protocol options, subset and ``min_length`` applied to its members."""
+def _protocol(base: Protocol, options: dict[str, Any]) -> Protocol:
+    return Protocol(
+        test_size=options.get("test_size", base.test_size),
+        horizon=options.get("horizon", base.horizon),
+        refit_every=options.get("refit_every", base.refit_every),
+        lstm_window=options.get("lstm_window", base.lstm_window),
+    )
+
+
+def _check_season(season: int, members: list[Dataset], where: str) -> None:
+    """A season length set in the config fits two seasons into every series."""
+    shortest = min(members, key=len)
+    if season > len(shortest) // 2:
+        raise DataError(
+            f"{where}.season_length: {season} is more than half the series ({shortest.label}: "
+            f"{len(shortest)} points hold fewer than two seasons; at most {len(shortest) // 2})"
+        )
+
+
+def _fits(n: int, protocol: Protocol) -> bool:
+    """Whether a protocol fits a series of ``n`` points (:func:`check_protocol_fits`)."""
+    n_test = protocol.n_test(n)
+    return max(1, protocol.horizon) <= n_test and n - n_test >= MIN_TRAIN
+
+
+def _apply_collection(col: Collection, options: dict[str, Any], where: str = "") -> Collection:
+    """A collection's protocol options, subset and ``min_length`` applied to its members.
+
+    Decided per series from its length alone (one protocol per distinct member protocol), so a
+    collection of hundreds of thousands of series costs milliseconds; what is dropped is said
+    in one warning line.
+    """
     members = list(col.members)
     subset = options.get("subset")
     if subset is not None:
@@ -162,21 +198,45 @@ def _apply_collection(col: Collection, options: dict[str, Any]) -> Collection:
         members = [m for m in members if m.series_id in wanted]
     protocol_options = {k: v for k, v in options.items() if k not in ("subset", "min_length")}
     min_length = options.get("min_length")
-    dropped = list(col.dropped)
-    kept = []
+    season = protocol_options.get("season_length")
+    if season is not None and season < 1:
+        raise DataError(f"dataset {col.name!r}: season_length must be >= 1, got {season}")
+    protocols: dict[Protocol, Protocol] = {}
+    kept: list[Dataset] = []
+    gone: list[Dataset] = []
     for member in members:
-        if min_length is not None and len(member) < min_length:
-            dropped.append(member.series_id)
+        protocol = protocols.get(member.protocol)
+        if protocol is None:
+            protocol = protocols.setdefault(
+                member.protocol, _protocol(member.protocol, protocol_options)
+            )
+        n = len(member)
+        if (min_length is not None and n < min_length) or not _fits(n, protocol):
+            if min_length is None:
+                try:
+                    check_protocol_fits(member.label, n, protocol)
+                except DataError as exc:
+                    hint = f" (or set min_length for [dataset.{col.name}])"
+                    raise DataError(f"{exc}{hint}") from None
+            gone.append(member)
             continue
-        try:
-            kept.append(_apply_options(member, protocol_options))
-        except DataError as exc:
-            if min_length is not None:
-                dropped.append(member.series_id)
-                continue
-            raise DataError(f"{exc} (or set min_length for [dataset.{col.name}])") from None
+        kept.append(member if not protocol_options else replace(
+            member, protocol=protocol, season_length=member.season_length if season is None
+            else season,
+        ))  # fmt: skip
     if not kept:
         raise DataError(f"dataset {col.name!r}: no series left to benchmark")
+    if season is not None:
+        _check_season(season, kept, where or f"dataset.{col.name}")
+    if gone:
+        warnings.warn(
+            f"dataset {col.name!r}: dropped {len(gone)} of {len(members)} series shorter than "
+            f"min_length {min_length} or too short for the protocol (the shortest has "
+            f"{min(len(m) for m in gone)} points); their ids are in the manifest "
+            "(dropped_series)",
+            ShiftbenchWarning,
+            stacklevel=2,
+        )
     first = kept[0]
     return replace(
         col,
@@ -184,7 +244,7 @@ def _apply_collection(col: Collection, options: dict[str, Any]) -> Collection:
         protocol=first.protocol,
         season_length=first.season_length,
         sha256=collection_sha256(kept),
-        dropped=tuple(dropped),
+        dropped=(*col.dropped, *(m.series_id for m in gone)),
     )
 
 
@@ -206,20 +266,31 @@ def _load_csv(spec: CsvDataset) -> Dataset | Collection:
 
 
 def resolve_datasets(config: RunConfig) -> list[Dataset | Collection]:
-    """Load every selected dataset with the config's protocol overrides applied."""
+    """Load every selected dataset with the config's protocol overrides applied, then check
+    what depends on the final protocol: a user file's covariates against the target's future
+    (:func:`~shiftbench.datasets.csvfile.check_covariates`) and every event question."""
     loaded: list[Dataset | Collection] = [load_dataset(name) for name in config.datasets]
+    user = {spec.dataset_name for spec in config.csv}
     loaded += [_load_csv(spec) for spec in config.csv]
     out: list[Dataset | Collection] = []
     loaded = [_with_event(ds, config.events.get(ds.name)) for ds in loaded]
     for ds in loaded:
-        options = {**config.protocol, **config.dataset_options.get(ds.name, {})}
+        own = config.dataset_options.get(ds.name, {})
+        options = {**config.protocol, **own}
+        where = f"dataset.{ds.name}" if "season_length" in own else "protocol"
         if isinstance(ds, Collection):
-            out.append(_apply_collection(ds, options))
+            resolved: Dataset | Collection = _apply_collection(ds, options, where)
         else:
             for key in ("subset", "min_length"):
                 if key in options:
                     raise DataError(f"dataset.{ds.name}.{key}: {ds.name!r} is a single series")
-            out.append(_apply_options(ds, options))
+            resolved = _apply_options(ds, options, where)
+        members = list(members_of(resolved))
+        if ds.name in user:
+            check_covariates(members, max(m.protocol.horizon for m in members), ds.name)
+        if members[0].event is not None:
+            check_event_fits(members, members[0].event, f"event.{ds.name}")
+        out.append(resolved)
     return out
 
 
@@ -233,8 +304,16 @@ def _with_event(ds: Dataset | Collection, table: dict[str, Any] | None) -> Datas
     from shiftbench.eventspec import EventSpec
 
     base = asdict(ds.event) if isinstance(ds.event, EventSpec) else {}
-    spec = EventSpec(**{**base, **table})
-    spec.check(f"event.{ds.name}")
+    try:
+        spec = EventSpec(**{**base, **table})
+        spec.check(f"event.{ds.name}")
+    except (TypeError, ValueError) as exc:
+        raise DataError(str(exc)) from None
+    given = next((k for k in EXCESS_HEAT_KEYS if k in table), None)
+    if spec.kind == "bins" and given is not None:
+        raise DataError(
+            f"event.{ds.name}.{given}: a key of excess-heat questions; this question is bins"
+        )
     if isinstance(ds, Collection):
         members = tuple(replace(m, event=spec) for m in ds.members)
         return replace(ds, members=members, event=spec)
@@ -245,34 +324,39 @@ def _chunks(members: tuple[Dataset, ...], size: int) -> list[tuple[Dataset, ...]
     return [members[i : i + size] for i in range(0, len(members), size)]
 
 
-def plan_cells(config: RunConfig, datasets: list[Dataset | Collection]) -> list[Cell]:
+def plan_cells(
+    config: RunConfig,
+    datasets: list[Dataset | Collection],
+    specs: dict[str, ModelSpec] | None = None,
+) -> list[Cell]:
     """The grid in report order: dataset, then model, then seed (seeded models only); a
     collection's cell is split into chunks of at most ``chunk_size`` series, so that workers
     share it.
 
-    Each cell carries its cache key (see :mod:`shiftbench.benchmarks.cache`), which includes
-    the fingerprint of the code that computes it (:func:`model_code`).
+    Each cell carries its model's spec (``specs``: by default the config's), its time limit
+    (the model's ``timeout``, else the run's), and its cache key (see
+    :mod:`shiftbench.benchmarks.cache`), which includes the fingerprint of the code that
+    computes it (:func:`model_code`).
     """
+    specs = specs if specs is not None else config.model_specs()
     cells = []
-    codes = {name: model_code(name) for name in config.models}
+    codes = {name: model_code(specs[name]) for name in config.models}
     for ds in datasets:
         for name in config.models:
-            spec = get_model(name)
-            params = dict(config.model_params.get(name, {}))
+            spec = specs[name]
             members = members_of(ds)
-            if "refit_every" in params:  # the model's own re-estimation schedule
-                refit = params.pop("refit_every")
+            if spec.refit_every is not None:  # the model's own re-estimation schedule
                 members = tuple(
-                    m.with_protocol(replace(m.protocol, refit_every=refit)) for m in members
+                    m.with_protocol(replace(m.protocol, refit_every=spec.refit_every))
+                    for m in members
                 )
-            seeds: tuple[int | None, ...] = (
-                tuple(config.seeds) if spec.capabilities.seeded else (None,)
-            )
+            seeded = spec.capabilities.seeded
+            seeds: tuple[int | None, ...] = tuple(config.seeds) if seeded else (None,)
+            timeout = spec.timeout if spec.timeout is not None else config.timeout
             for seed in seeds:
-                resolved = dict(params)
-                if spec.capabilities.seeded and seed is not None:
-                    resolved["seed"] = seed
-                full = spec.build(members[0], resolved).get_params()
+                full = spec.resolved_params(
+                    members[0], {"seed": seed} if seeded and seed is not None else {}
+                )
                 if spec.capabilities.family == "event":
                     if members[0].event is None:
                         raise DataError(
@@ -289,34 +373,37 @@ def plan_cells(config: RunConfig, datasets: list[Dataset | Collection]) -> list[
                         Cell(
                             ds.name,
                             part,
-                            name,
-                            params,
+                            spec,
                             seed,
                             config.mse_all_points,
                             identity_key(identity),
                             identity,
                             chunk,
+                            timeout,
                         )
                     )
     return cells
 
 
-def model_code(name: str) -> dict[str, Any]:
+def model_code(spec: ModelSpec) -> dict[str, Any]:
     """The fingerprint of the code behind a model's cells: shiftbench's source, the numerical
     libraries and the model's own ``dependencies``, and for a model defined outside shiftbench
     the source of its module (:mod:`shiftbench.benchmarks.fingerprint`)."""
-    cls = get_model(name).cls()
+    cls = spec.cls()
     module = cls.__module__
     outside = module != "shiftbench" and not module.startswith("shiftbench.")
-    return code_identity(cls.dependencies, (module,) if outside else ())
+    dependencies = getattr(cls, "dependencies", ())
+    return code_identity(
+        dependencies if isinstance(dependencies, tuple) else (), (module,) if outside else ()
+    )
 
 
-def code_entry(models: tuple[str, ...]) -> dict[str, Any]:
+def code_entry(specs: dict[str, ModelSpec]) -> dict[str, Any]:
     """What the manifest records of the code behind a run: the sha256 of shiftbench's source
     and each model's fingerprint (the library versions are in ``versions``)."""
     return {
         "shiftbench_sha256": code_identity()["shiftbench"],
-        "fingerprints": {name: fingerprint_id(model_code(name)) for name in models},
+        "fingerprints": {name: fingerprint_id(model_code(spec)) for name, spec in specs.items()},
     }
 
 
@@ -324,18 +411,16 @@ def compute_cell(cell: Cell) -> CellResult:
     """Run one cell under :data:`CELL_THREADS` BLAS/OpenMP threads, in whatever process."""
     from threadpoolctl import threadpool_limits
 
-    event = get_model(cell.model).capabilities.family == "event"
+    event = cell.spec.capabilities.family == "event"
     with threadpool_limits(limits=CELL_THREADS):
         if event:
-            result = run_event_cell(
-                cell.members, cell.model, cell.params, cell.seed, chunk=cell.chunk
-            )
+            result = run_event_cell(cell.members, cell.spec, {}, cell.seed, chunk=cell.chunk)
             result.key = cell.key
             return result
         result = run_cell(
             cell.members,
-            cell.model,
-            cell.params,
+            cell.spec,
+            {},
             cell.seed,
             all_points=cell.all_points,
             chunk=cell.chunk,
@@ -356,7 +441,7 @@ def expected_cost(cell: Cell) -> float:
     """A rough cost estimate for scheduling: series length times the model family's weight
     (training an LSTM and searching an ARIMA order cost about the same per point; baselines
     cost nothing)."""
-    family = get_model(cell.model).capabilities.family
+    family = cell.spec.capabilities.family
     weight = 3.0 if family in ("neural", "statistical") else 0.01
     return weight * sum(len(m) for m in cell.members)
 
@@ -395,7 +480,11 @@ def execute(
         starting(0, total, f"{min(total, max(jobs, 1))} cells running")
     order = dispatch_order(cells) if parallel else list(range(total))
     stream: Iterator[tuple[int, Any]] = EXECUTORS[executor].run(
-        compute_cell, cells, order, Options(jobs, scheduler), started
+        compute_cell,
+        cells,
+        order,
+        Options(jobs, scheduler, timeouts=tuple(c.timeout for c in cells)),
+        started,
     )
     for i, outcome in stream:
         result = outcome
@@ -405,9 +494,10 @@ def execute(
                 cell.dataset,
                 cell.model,
                 cell.seed,
-                status="failed",
+                status="timed_out" if outcome.timed_out else "failed",
                 error=outcome.reason,
                 chunk=cell.chunk,
+                transient=True,
             )
         finished[i] = result
         if cache is not None and result.ok:
@@ -558,32 +648,79 @@ def cache_root(config: RunConfig) -> Path | None:
     return Path(config.cache_dir) if config.cache_dir else default_cache_dir()
 
 
-def check_sizes(config: RunConfig, datasets: list[Dataset | Collection]) -> None:
-    """Every model's training-span needs against every series (exit 2 before any cell runs)."""
+def check_sizes(
+    config: RunConfig,
+    datasets: list[Dataset | Collection],
+    specs: dict[str, ModelSpec] | None = None,
+) -> None:
+    """Every model's needs against every dataset (exit 2 before any cell runs): the training
+    span its hyper-parameters need, what they cost in memory on these sizes (the model's
+    ``check_sizes``), and a season length set for it that fits two seasons into the series.
+
+    A collection is checked on its shortest and longest training spans (per distinct protocol
+    and season length), which decide every bound, so a collection of any size costs as much to
+    check as one series.
+    """
+    specs = specs if specs is not None else config.model_specs()
     for ds in datasets:
+        members = _extremes(members_of(ds))
         for name in config.models:
-            params = {
-                k: v for k, v in config.model_params.get(name, {}).items() if k != "refit_every"
-            }
-            for member in members_of(ds):
-                get_model(name).check_fits(member, params)
+            spec = specs[name]
+            params = dict(spec.params)
+            for member in members:
+                spec.check_fits(member)
+                n = len(member)
+                n_train = n - member.protocol.n_test(n)
+                try:
+                    spec.build(member).check_sizes(n_train, len(member.covariates))
+                except ValueError as exc:
+                    raise DataError(
+                        f"model.{name}.{exc} (dataset {member.label}: {n_train} training points)"
+                    ) from None
+            season = params.get("season_length")
+            if isinstance(season, int) and not isinstance(season, bool):
+                _check_season(season, members, f"model.{name}")
 
 
-def model_entries(models: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """What the manifest records of each model: its summary and capabilities."""
+def _extremes(members: tuple[Dataset, ...]) -> list[Dataset]:
+    """The members with the fewest and the most training points, per distinct protocol and
+    season length."""
+    low: dict[tuple[Protocol, int], tuple[int, Dataset]] = {}
+    high: dict[tuple[Protocol, int], tuple[int, Dataset]] = {}
+    for member in members:
+        key = (member.protocol, member.season_length)
+        n = len(member)
+        n_train = n - member.protocol.n_test(n)
+        if key not in low or n_train < low[key][0]:
+            low[key] = (n_train, member)
+        if key not in high or n_train > high[key][0]:
+            high[key] = (n_train, member)
+    picked = [m for _, m in low.values()] + [m for _, m in high.values()]
+    return list({id(m): m for m in picked}.values())
+
+
+def model_entries(specs: dict[str, ModelSpec]) -> dict[str, dict[str, Any]]:
+    """What the manifest records of each model: its summary, capabilities and origin, and for
+    a model that is not built in, its class, its parameters and the source of its module."""
     out = {}
-    for name in models:
-        spec = get_model(name)
+    for name, spec in specs.items():
         caps = spec.capabilities
-        out[name] = {
-            "summary": spec.summary,
+        entry: dict[str, Any] = {
+            "summary": spec.describe(),
             "capabilities": {
                 "covariates": caps.covariates,
                 "variance": caps.variance,
                 "seeded": caps.seeded,
                 "family": caps.family,
             },
+            "origin": spec.origin,
         }
+        if not spec.builtin:
+            code = model_code(spec)
+            entry["class"] = spec.target
+            entry["params"] = dict(spec.params)
+            entry["module_sources"] = code["modules"]
+        out[name] = entry
     return out
 
 
@@ -647,8 +784,9 @@ def run_config(
     for message in caught:
         if issubclass(message.category, ShiftbenchWarning):
             warned(str(message.message))
-    check_sizes(config, datasets)
-    cells = plan_cells(config, datasets)
+    specs = config.model_specs()
+    check_sizes(config, datasets, specs)
+    cells = plan_cells(config, datasets, specs)
     out = check_out_dir(Path(config.out))
 
     started = dt.datetime.now(dt.UTC)
@@ -658,7 +796,7 @@ def run_config(
     forecasts, metrics = _frames(results)
     by_series = {(m.name, m.series_id): m for ds in datasets for m in members_of(ds)}
     collections = {ds.name for ds in datasets if isinstance(ds, Collection)}
-    seeded = {name for name in config.models if get_model(name).capabilities.seeded}
+    seeded = {name for name in config.models if specs[name].capabilities.seeded}
     shift = shift_table(forecasts, by_series)
     event_frames = [r.events for r in results if r.events is not None]
     events = confusion = event_shift = None
@@ -703,11 +841,11 @@ def run_config(
             config=config.to_dict(),
             config_sha256=config_hash,
             datasets=datasets,
-            models=model_entries(config.models),
+            models=model_entries(specs),
             seeds=config.seeds,
             environment={
                 **environment(config.seeds, bool(seeded), CELL_THREADS),
-                "code": code_entry(config.models),
+                "code": code_entry(specs),
             },
             cells=[_cell_entry(r, r.dataset in collections) for r in results],
             warnings=run_warnings,

@@ -17,7 +17,8 @@ from shiftbench.evaluation.metrics import owa
 from shiftbench.evaluation.shift import VERDICTS, detect_shift
 from shiftbench.evaluation.stats import diebold_mariano, pesaran_timmermann
 from shiftbench.rundir import (
-    ALL,
+    AGGREGATE_SERIES,
+    ALL_SEEDS,
     COMPARISON_COLUMNS,
     METRIC_COLUMNS,
     SHIFT_COLUMNS,
@@ -115,7 +116,7 @@ def shift_summary(shift: pd.DataFrame, seeded: set[str], collections: set[str]) 
                 keys = {"dataset": dataset, "model": model, "seed": seed}
                 rows.append(_count_row(keys, per_seed["verdict"]))
         if model in seeded:
-            keys = {"dataset": dataset, "model": model, "seed": ALL}
+            keys = {"dataset": dataset, "model": model, "seed": ALL_SEEDS}
             rows.append(_count_row(keys, group["verdict"]))
     return pd.DataFrame(rows, columns=[*SHIFT_SUMMARY_KEYS, *VERDICTS, "majority"])
 
@@ -239,7 +240,8 @@ def seed_aggregates(metrics: pd.DataFrame, seeded: set[str]) -> pd.DataFrame:
 
 
 def collection_aggregates(metrics: pd.DataFrame, collections: set[str]) -> pd.DataFrame:
-    """For every cell of a collection, rows with ``series = all``: each metric's mean over the
+    """For every cell of a collection, rows with an empty ``series`` (:data:`AGGREGATE_SERIES`):
+    each metric's mean over the
     series where it is finite (sMAPE and MASE averaged as the M competitions average them), and
     ``owa`` against ``naive2`` where it ran (:func:`shiftbench.evaluation.metrics.owa`, from
     the mean sMAPE and the mean seasonal MASE)."""
@@ -274,7 +276,7 @@ def _metric_row(
 ) -> dict[str, object]:
     return {
         "dataset": dataset,
-        "series": ALL,
+        "series": AGGREGATE_SERIES,
         "model": model,
         "seed": seed,
         "metric": metric,

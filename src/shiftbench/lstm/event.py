@@ -10,8 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from shiftbench.errors import FitError
-from shiftbench.eventspec import EventSpec
+from shiftbench.eventspec import MAX_EVENT_CLASSES, EventSpec
 from shiftbench.forecaster import EventClassifier
+from shiftbench.lstm.bounds import check_network, check_windows
 from shiftbench.lstm.model import NetworkSpec, predict_matrix, train
 from shiftbench.types import Capabilities, FloatArray
 
@@ -54,13 +55,33 @@ class LSTMEvent(EventClassifier):
         if self.window < 1:
             raise ValueError(f"window: must be at least 1, got {self.window}")
         if not self.units or any(u < 1 for u in self.units):
-            raise ValueError(f"units: at least one layer of at least 1 unit, got {self.units}")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError("epochs and batch_size must be at least 1")
+            shown = repr(self.units)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise ValueError(f"units: at least one layer of at least 1 unit, got {shown}")
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be at least 1, got {getattr(self, name)}")
+        if not 0 <= self.seed <= 2**32 - 1:
+            raise ValueError(f"seed: must lie in 0..2**32-1, got {self.seed}")
         if not (0.0 <= self.validation_size < 1.0):
             raise ValueError(f"validation_size: in [0, 1), got {self.validation_size}")
         if not (self.learning_rate > 0 and math.isfinite(self.learning_rate)):
             raise ValueError(f"learning_rate: a positive number, got {self.learning_rate}")
+        if self.patience < 0:
+            raise ValueError(f"patience: must be at least 0, got {self.patience}")
+        check_network(
+            units=self.units, dense=(), window=self.window, epochs=self.epochs,
+            batch_size=self.batch_size, outputs=MAX_EVENT_CLASSES,
+        )  # fmt: skip
+
+    def check_sizes(self, n_train: int, n_covariates: int) -> None:
+        """The network on these inputs and its training windows fit in memory
+        (:mod:`shiftbench.lstm.bounds`)."""
+        check_network(
+            units=self.units, dense=(), window=self.window, epochs=self.epochs,
+            batch_size=self.batch_size, n_inputs=1 + n_covariates, outputs=MAX_EVENT_CLASSES,
+        )  # fmt: skip
+        check_windows(self.window, n_train, n_covariates)
 
     def minimum_train(self) -> int:
         return max(self.capabilities.min_train, 3 * self.window)

@@ -30,6 +30,7 @@ from shiftbench.forecaster import (
     as_exog_array,
     as_float_array,
 )
+from shiftbench.lstm.bounds import check_network, check_windows
 from shiftbench.lstm.windows import (
     Preprocessing,
     Scaler,
@@ -131,7 +132,22 @@ class _LSTMForecaster(BaseForecaster):
         )  # fmt: skip
         for name, ok, why in checks:
             if not ok:
-                raise ValueError(f"{name}: {why}, got {getattr(self, name)!r}")
+                shown = repr(getattr(self, name))
+                shown = shown if len(shown) <= 60 else shown[:57] + "..."
+                raise ValueError(f"{name}: {why}, got {shown}")
+        check_network(
+            units=self.units, dense=self.dense, window=self.window, epochs=self.epochs,
+            batch_size=self.batch_size,
+        )  # fmt: skip
+
+    def check_sizes(self, n_train: int, n_covariates: int) -> None:
+        """The network on these inputs and its training windows fit in memory
+        (:mod:`shiftbench.lstm.bounds`)."""
+        check_network(
+            units=self.units, dense=self.dense, window=self.window, epochs=self.epochs,
+            batch_size=self.batch_size, n_inputs=1 + n_covariates,
+        )  # fmt: skip
+        check_windows(self.window, n_train, n_covariates)
 
     # -- the modelled series ---------------------------------------------------------------
     @property

@@ -58,7 +58,9 @@ def import_keras() -> Any:
         # One thread per process: results do not depend on how many cells run side by side
         # (--jobs), and N worker processes do not oversubscribe N cores. The tiny networks of a
         # benchmark gain little from intra-op threads.
-        threads = int(os.environ.get("SHIFTBENCH_TF_THREADS", "1"))
+        text = os.environ.get("SHIFTBENCH_TF_THREADS", "1").strip()
+        threads = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 1
+        threads = max(threads, 1)
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError:  # TensorFlow already initialised in this process: keep its setting

@@ -36,7 +36,10 @@ from shiftbench.evaluation.assess import ALPHA
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.stats import diebold_mariano
 from shiftbench.reports.escape import slug
-from shiftbench.rundir import RunData, load_run
+from shiftbench.rundir import AGGREGATE_SERIES, RunData, load_run
+
+#: How a collection's aggregate rows (an empty ``series`` in the files) are shown.
+AGGREGATE_LABEL = "(mean over series)"
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,15 @@ Key = tuple[str, str, str, str]  # dataset, series, model, seed
 def _cells(run: RunData) -> set[Key]:
     m = run.series_metrics()
     return set(zip(m["dataset"], m["series"], m["model"], m["seed"], strict=True))
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for display: a collection's aggregate rows named as such."""
+    if frame.empty or "series" not in frame.columns:
+        return frame
+    out = frame.copy()
+    out["series"] = out["series"].replace({AGGREGATE_SERIES: AGGREGATE_LABEL})
+    return out
 
 
 def _label(cell: Key) -> str:
@@ -334,7 +346,8 @@ def _evaluate(
                 crossings.append(f"{_label(cell)}: {gate.metric} missing in the new run")
     # a dataset is gated on its summary row: the series itself, or a collection's mean
     summary = {d: base.summary_series(d) for d in set(rows["dataset"])}
-    rows = rows[[summary[d] == ser for d, ser in zip(rows["dataset"], rows["series"], strict=True)]]
+    keep = [summary[d] == ser for d, ser in zip(rows["dataset"], rows["series"], strict=True)]
+    rows = rows.loc[np.asarray(keep, dtype=bool)]
     units = rows.groupby(["dataset", "model"], sort=False)
     for (dataset, model), group in units:
         if (group["seed"] != "").any():
@@ -380,10 +393,10 @@ def render_comparison(comparison: Comparison, out_dir: str | Path | None = None)
             not base.is_collection(d) or s == summary.get(d, s)
             for d, s in zip(frame["dataset"], frame["series"], strict=True)
         ]
-        return frame[keep]
+        return frame.loc[np.asarray(keep, dtype=bool)]
 
-    changes = summarised(comparison.changes.copy())
-    noise = summarised(comparison.noise)
+    changes = _shown(summarised(comparison.changes.copy()))
+    noise = _shown(summarised(comparison.noise))
     context = {
         "c": comparison,
         "changes": changes.to_dict("records"),

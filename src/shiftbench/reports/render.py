@@ -328,6 +328,19 @@ def _wall_time(manifest: dict[str, Any]) -> str:
     return duration(seconds) if seconds >= 0 else "–"
 
 
+def _origins(run: RunData) -> dict[str, str]:
+    """Where each model comes from, as the summary shows it: "built-in", or the origin and
+    class of a model that is not (a config section, an entry point, a Python instance)."""
+    out = {}
+    models = run.manifest.get("models", {})
+    for model in run.models:
+        entry = models.get(model, {}) if isinstance(models, dict) else {}
+        origin = str(entry.get("origin", "built-in")) if isinstance(entry, dict) else "built-in"
+        target = entry.get("class") if isinstance(entry, dict) else None
+        out[model] = origin if origin == "built-in" or not target else f"{origin}: {target}"
+    return out
+
+
 def _context(run: RunData, sections: list[DatasetSection]) -> dict[str, Any]:
     config = run.manifest.get("config", {})
     seeded = sorted(run.seeded_models)
@@ -335,6 +348,7 @@ def _context(run: RunData, sections: list[DatasetSection]) -> dict[str, Any]:
     return {
         "summary_names": names,
         "summary_rows": rows,
+        "origins": _origins(run),
         "wall_time": _wall_time(run.manifest),
         "run": run,
         "m": run.manifest,
