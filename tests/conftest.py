@@ -16,6 +16,26 @@ from shiftbench.types import Dataset, Protocol
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the tests' cell cache out of the user's: one fresh folder per test session."""
     os.environ["SHIFTBENCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="shiftbench-test-cache-")
+    config.addinivalue_line(
+        "markers",
+        "figure_fallback: the test expects some figure to be unavailable (the report's "
+        "placeholder instead of a drawing)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _figures_must_be_drawn(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report keeps a placeholder where a figure cannot be drawn, so that one figure never
+    costs the report; in the tests a figure that is not drawn is a failure, except where a
+    test says it expects one (``@pytest.mark.figure_fallback``)."""
+    if request.node.get_closest_marker("figure_fallback") is not None:
+        return
+    from shiftbench.reports import render
+
+    def strict(draw):  # type: ignore[no-untyped-def]
+        return draw()
+
+    monkeypatch.setattr(render, "_drawn", strict)
 
 
 def make_dataset(

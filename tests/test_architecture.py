@@ -18,9 +18,12 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 RANKS: dict[str, int] = {
     "shiftbench._version": 0,
     "shiftbench.errors": 0,
+    "shiftbench.files": 0,
+    "shiftbench.executor_names": 0,
+    "shiftbench.fingerprint": 1,
+    "shiftbench.store": 2,
     "shiftbench.types": 1,
     "shiftbench.csvio": 1,
-    "shiftbench.runcheck": 1,
     "shiftbench.forecaster": 2,
     "shiftbench.rundir": 2,
     "shiftbench.seasonality": 2,
@@ -37,6 +40,7 @@ RANKS: dict[str, int] = {
     "shiftbench.benchmarks": 6,
     "shiftbench.reports": 7,
     "shiftbench.testing": 7,
+    "shiftbench.progress": 7,
     "shiftbench.cli": 8,
     "shiftbench.__main__": 9,
     "shiftbench": 9,
@@ -139,3 +143,36 @@ def test_evaluation_does_no_io(module: str, forbidden: tuple[str, ...]) -> None:
         if word in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("layer", ["shiftbench.evaluation", "shiftbench.reports"])
+def test_evaluation_and_reports_depend_on_the_schema_not_on_io_or_the_cache(layer: str) -> None:
+    """They read results and the run directory's schema; reading and writing run directories
+    (rundir.io), the cell cache and the engine are their callers' business."""
+    forbidden = ("shiftbench.rundir.io", "shiftbench.rundir.provenance", "shiftbench.benchmarks")
+    graph = _graph()
+    offenders = [
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if module == layer or module.startswith(layer + ".")
+        for target in targets
+        if target == "shiftbench.rundir" or target.startswith(forbidden)
+    ]
+    assert offenders == []
+
+
+def test_config_reads_the_executors_names_without_importing_the_engine() -> None:
+    assert not [t for t in _graph()["shiftbench.config"] if t.startswith("shiftbench.benchmarks")]
+
+
+#: The most lines a source file may have: past it, a module does more than one job.
+MAX_LINES = 500
+
+
+def test_no_source_file_is_over_500_lines() -> None:
+    long = {
+        str(path.relative_to(SRC)): n
+        for path in (SRC / "shiftbench").rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

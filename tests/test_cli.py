@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shiftbench.cli import main
+from shiftbench.cli import ProgressDisplay, main
 
 
 def test_datasets_lists_every_dataset_with_its_source(capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,25 +193,56 @@ def test_progress_is_plain_lines_when_not_a_terminal() -> None:
     ]
 
 
-def test_progress_bar_ticks_with_the_running_cells_elapsed_time() -> None:
-    import io
+#: The terminal's control sequences (colours, cursor moves, line erasing).
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
-    from shiftbench.cli import ProgressDisplay
 
+def _tty_display(tick_s: float = 0.05) -> tuple[ProgressDisplay, io.StringIO]:
+    """A display that takes a string buffer for a terminal, redrawn every ``tick_s`` seconds."""
     stream = io.StringIO()
     display = ProgressDisplay(stream, tty=True)
-    display.TICK_S = 0.05
+    display.TICK_S = tick_s
+    return display, stream
+
+
+def test_progress_bar_ticks_with_the_running_cells_elapsed_time() -> None:
+    display, stream = _tty_display()
     display.starting(0, 8, "sales / naive")
     display.finished(1, 8, _cell("naive", seconds=2.0))
     display.starting(1, 8, "sales / arima")
-    time.sleep(0.3)  # the ticker redraws while the cell runs
-    text = stream.getvalue()
+    time.sleep(0.8)  # the bar is redrawn while the cell runs, its time counting up
+    text = ANSI.sub("", stream.getvalue())
     display.close()
-    assert text.startswith("\r[")
     assert text.count("sales / arima (0s)") >= 3  # redrawn several times, not frozen
-    assert "[###---------------------] 1/8  elapsed 0s  sales / arima (0s)" in text
+    assert "1/8 elapsed 0s  sales / arima (0s)" in text
+    assert "sales / arima (1s)" in text  # 0.8 s rounds to 1 s
     assert "time left" not in text  # one computed cell: no estimate yet
     assert "\n" not in text  # redrawn in place; a finished ok cell prints no line
+
+
+def test_progress_bar_prints_a_failed_cell_above_it_and_goes_away() -> None:
+    display, stream = _tty_display()
+    display.starting(0, 3, "sales / arima")
+    failed = _cell("arima", ok=False)
+    object.__setattr__(failed, "error", "FitError: [red]not markup[/red]")
+    display.finished(1, 3, failed)
+    display.finished(2, 3, _cell("naive", seconds=1.0))
+    display.close()
+    text = ANSI.sub("", stream.getvalue())
+    lines = [line.split("\r")[-1] for line in text.split("\n")]
+    assert "[1/3] sales / arima: FAILED: FitError: [red]not markup[/red]" in lines
+    assert not any("sales / naive: ok" in line for line in lines)  # the bar shows it
+    assert stream.getvalue().endswith("\x1b[2K")  # the bar's line erased
+
+
+def test_the_bar_shows_the_time_left_after_three_computed_cells() -> None:
+    display, stream = _tty_display()
+    for done in range(1, 4):  # three computed cells of 20 s each, seven cells left
+        display.finished(done, 10, _cell("arima", seconds=20.0))
+    time.sleep(0.2)
+    display.close()
+    text = ANSI.sub("", stream.getvalue())
+    assert "3/10 elapsed 0s  time left ~2m20s" in text
 
 
 def test_time_left_is_estimated_from_computed_cells_only() -> None:

@@ -36,6 +36,7 @@ def _documented_columns() -> dict[str, list[str]]:
         ("training_history.csv", list(rundir.HISTORY_COLUMNS)),
         ("events.csv", list(rundir.EVENT_COLUMNS)),
         ("confusion.csv", list(rundir.CONFUSION_COLUMNS)),
+        ("event_shift.csv", list(rundir.EVENT_SHIFT_COLUMNS)),
     ],
 )
 def test_the_contract_lists_the_columns_the_code_writes(file: str, columns: list[str]) -> None:

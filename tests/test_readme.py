@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import shlex
@@ -50,3 +51,101 @@ def test_every_subcommand_the_readme_reaches_through_tox_runs(
             args = ["report", run_dir]
         assert main(args) == 0, line
         assert capsys.readouterr().out.strip()
+
+
+DOCS = ROOT / "docs"
+MAX_README_LINES = 250
+
+
+def _markdown_files() -> list[Path]:
+    return [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted(DOCS.glob("*.md"))]
+
+
+def test_the_readme_stays_short() -> None:
+    assert len(README.splitlines()) <= MAX_README_LINES
+
+
+def test_the_readme_links_the_plugin_tutorial_and_the_config_reference() -> None:
+    assert "(docs/your-model.md)" in README
+    assert "(docs/config.md)" in README
+
+
+@pytest.mark.parametrize("path", _markdown_files(), ids=lambda p: p.name)
+def test_every_relative_link_and_image_resolves(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)  # code blocks hold no links
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, anchor = target.partition("#")
+        linked = path.parent / file if file else path
+        missing_anchor = bool(anchor) and linked.suffix == ".md" and anchor not in _anchors(linked)
+        if not linked.exists() or missing_anchor:
+            broken.append(target)
+    assert broken == []
+
+
+def _anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings."""
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+    headings = re.findall(r"^#{1,6} (.+)$", text, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def _names_a_run(text: str) -> bool:
+    """A paragraph starting ``Run:`` that gives a date, a commit (7 or more hex digits) and the
+    machine (its cores)."""
+    for paragraph in re.split(r"\n\s*\n", text):
+        line = " ".join(paragraph.split())
+        if (
+            line.startswith("Run:")
+            and re.search(r"\b\d{4}-\d{2}-\d{2}\b", line)
+            and re.search(r"\bcommit [0-9a-f]{7,}\b", line)
+            and re.search(r"\bcores?\b", line)
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("name", ["results.md", "performance.md"])
+def test_every_measured_table_names_the_run_it_came_from(name: str) -> None:
+    """House rule: every figure names its run. In these pages each section holding a table has
+    a ``Run:`` paragraph with the date, the commit and the machine, unless the section declares
+    that its table holds bounds, not measurements (``<!-- bounds, not measurements -->``)."""
+    text = (DOCS / name).read_text(encoding="utf-8")
+    sections = re.split(r"^#{2,3} ", text, flags=re.MULTILINE)
+    unnamed = [
+        s.splitlines()[0]
+        for s in sections[1:]
+        if re.search(r"^\| --- ", s, flags=re.MULTILINE)
+        and not _names_a_run(s)
+        and "<!-- bounds, not measurements -->" not in s
+    ]
+    assert unnamed == []
+
+
+def test_the_readme_screenshot_names_its_run() -> None:
+    caption = README.split("(docs/report-sales.png)", 1)[1].split("\n\n", 2)[1]
+    assert re.search(r"\d{4}-\d{2}-\d{2}", caption)
+    assert re.search(r"commit [0-9a-f]{7,}", caption)
+
+
+def test_the_architecture_page_names_every_layer_the_import_test_ranks() -> None:
+    """docs/architecture.md and its picture follow tests/test_architecture.py's RANKS."""
+    source = (ROOT / "tests" / "test_architecture.py").read_text(encoding="utf-8")
+    ranks = next(
+        ast.literal_eval(node.value)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "RANKS"
+    )
+    page = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    picture = (DOCS / "architecture.svg").read_text(encoding="utf-8")
+    missing = [
+        module
+        for module in ranks
+        if f"`{module}`" not in page
+        or (module.replace("shiftbench.", "", 1) if module != "shiftbench" else module)
+        not in picture
+    ]
+    assert missing == []

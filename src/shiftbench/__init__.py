@@ -72,6 +72,7 @@ def run(
     from shiftbench.benchmarks.runner import cache_root, run_config
     from shiftbench.config import load_config, parse_seeds, with_overrides
     from shiftbench.reports.render import render_reports
+    from shiftbench.store import figure_store
 
     base = load_config(config)
     names, sections = (None, {}) if models is None else _model_entries(models)
@@ -91,7 +92,7 @@ def run(
         **config_overrides,
     )
     result = run_config(resolved, command=None)
-    render_reports(result.path, cache_dir=cache_root(resolved))
+    render_reports(result.run, figure_store(cache_root(resolved)))
     return result
 
 

@@ -3,6 +3,8 @@ models.
 
 Bad usage, a bad config or bad input data print one line, ``shiftbench: error: ...``, and exit
 with code 2; a run whose cells partly failed exits with 3 after writing everything it computed.
+
+The progress of ``shiftbench run`` is :class:`shiftbench.progress.ProgressDisplay`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 import traceback
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
 from shiftbench.errors import InputError
+from shiftbench.progress import ProgressDisplay
 
 EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_CELLS, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Benchmark classical and neural forecasters and catch the LSTM right shift.",
     )
     from shiftbench._version import __version__
-    from shiftbench.benchmarks.executors import executor_names
+    from shiftbench.executor_names import executor_names
 
     parser.add_argument("--version", action="version", version=f"shiftbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -166,137 +168,11 @@ def _csv_spec(args: argparse.Namespace) -> object:
     )
 
 
-class ProgressDisplay:
-    """Cells done of total, the cell in progress with its elapsed time, and the time left: a bar
-    redrawn in place on a terminal, at least once a second (a ticker thread), one plain line per
-    finished cell otherwise (logs, pipes, CI).
-
-    The time left is estimated from computed cells only (cached ones cost nothing and would make
-    it too hopeful), and shown once it means something: after ``MIN_FOR_ESTIMATE`` computed
-    cells. A cached cell is reported as "cached", never with the time it took when computed.
-    """
-
-    MIN_FOR_ESTIMATE = 3
-    TICK_S = 0.5
-
-    def __init__(self, stream: TextIO | None = None, tty: bool | None = None) -> None:
-        import threading
-
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty() if tty is None else tty
-        self.start = time.monotonic()
-        self.width = 0
-        self.lock = threading.Lock()
-        self.done = 0
-        self.total = 0
-        self.label = ""
-        self.label_since = self.start
-        self.computed = 0
-        self.computed_s = 0.0
-        self.left_to_compute = 0
-        self.stopped = threading.Event()
-        self.ticker: threading.Thread | None = None
-
-    def estimate(self) -> str:
-        """The time left, or "" while it would not mean much yet."""
-        if self.computed < self.MIN_FOR_ESTIMATE or self.done >= self.total:
-            return ""
-        left = self.computed_s / self.computed * (self.total - self.done)
-        return f"time left ~{_clock(left)}"
-
-    def _draw(self) -> None:
-        if not self.total:
-            return
-        filled = int(24 * self.done / self.total)
-        bar = "#" * filled + "-" * (24 - filled)
-        now = time.monotonic()
-        parts = [f"[{bar}] {self.done}/{self.total}", f"elapsed {_clock(now - self.start)}"]
-        if self.label:
-            parts.append(f"{self.label} ({_clock(now - self.label_since)})")
-        if eta := self.estimate():
-            parts.append(eta)
-        line = "  ".join(parts)
-        pad = max(0, self.width - len(line))
-        self.stream.write("\r" + line + " " * pad)
-        self.stream.flush()
-        self.width = len(line)
-
-    def _tick(self) -> None:
-        while not self.stopped.wait(self.TICK_S):
-            with self.lock:
-                self._draw()
-
-    def starting(self, done: int, total: int, label: str) -> None:
-        if not self.tty:
-            return
-        import threading
-
-        with self.lock:
-            self.done, self.total, self.label = done, total, label
-            self.label_since = time.monotonic()
-            self._draw()
-        if self.ticker is None:
-            self.ticker = threading.Thread(target=self._tick, name="progress", daemon=True)
-            self.ticker.start()
-
-    def finished(self, done: int, total: int, cell: object) -> None:
-        from shiftbench.benchmarks.backtest import CellResult
-
-        assert isinstance(cell, CellResult)
-        seed = "" if cell.seed is None else f" seed {cell.seed}"
-        if not cell.ok:
-            status = f"FAILED: {cell.error}"
-        elif cell.cached:
-            status = "cached"
-        else:
-            status = f"ok ({cell.wall_time_s:.1f} s)"
-        line = f"[{done}/{total}] {cell.dataset} / {cell.model}{seed}: {status}"
-        with self.lock:
-            self.done, self.total = done, total
-            if cell.ok and not cell.cached:
-                self.computed += 1
-                self.computed_s += cell.wall_time_s
-            if self.tty:
-                if cell.ok and done < total:
-                    self._draw()
-                    return  # the bar shows progress; only failures get their own line
-                self.stream.write("\r" + line.ljust(self.width) + "\n")
-                self.width = 0
-            else:
-                self.stream.write(line + "\n")
-            self.stream.flush()
-
-    def close(self) -> None:
-        """Stop the ticker and end the bar's line."""
-        self.stopped.set()
-        if self.ticker is not None:
-            self.ticker.join()
-        with self.lock:
-            if self.tty and self.width:
-                self.stream.write("\r" + " " * self.width + "\r")
-                self.stream.flush()
-                self.width = 0
-
-
-def _clock(seconds: float) -> str:
-    """Elapsed or remaining time on a progress line: 42s, 3m05s, 1h02m.
-
-    >>> _clock(42.4), _clock(185), _clock(3725)
-    ('42s', '3m05s', '1h02m')
-    """
-    total = max(0, round(seconds))
-    if total < 60:
-        return f"{total}s"
-    minutes, rest = divmod(total, 60)
-    if minutes < 60:
-        return f"{minutes}m{rest:02d}s"
-    return f"{minutes // 60}h{minutes % 60:02d}m"
-
-
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from shiftbench.benchmarks.runner import cache_root, run_config
     from shiftbench.config import load_config, parse_seeds, with_overrides
     from shiftbench.reports.render import render_reports
+    from shiftbench.store import figure_store
 
     config = load_config(args.config)
     csv = _csv_spec(args)
@@ -326,7 +202,7 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         )
     finally:
         display.close()
-    render_reports(result.path, cache_dir=cache_root(config))
+    render_reports(result.run, figure_store(cache_root(config)))
     for cell in result.failed:
         seed = "" if cell.seed is None else f" seed {cell.seed}"
         print(f"failed: {cell.dataset} / {cell.model}{seed}: {cell.error}", file=sys.stderr)
@@ -336,10 +212,11 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from shiftbench.reports.compare import compare_runs, render_comparison
+    from shiftbench.rundir import load_run
 
     comparison = compare_runs(
-        args.base_run,
-        args.new_run,
+        load_run(args.base_run),
+        load_run(args.new_run),
         fail_on=args.fail_on,
         allow_data_change=args.allow_data_change,
         allow_missing=args.allow_missing,
@@ -364,8 +241,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from shiftbench.benchmarks.cache import default_cache_dir
     from shiftbench.reports.render import render_reports
+    from shiftbench.rundir import load_run
+    from shiftbench.store import figure_store
 
-    for path in render_reports(args.run_dir, cache_dir=default_cache_dir()):
+    for path in render_reports(load_run(args.run_dir), figure_store(default_cache_dir())):
         print(path)
     return EXIT_OK
 

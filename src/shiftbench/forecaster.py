@@ -64,27 +64,16 @@ YLike = pd.Series | np.ndarray
 XLike = pd.DataFrame | np.ndarray | None
 
 
-class BaseForecaster:
-    """Parameter handling shared by every model (``get_params``, ``set_params``, ``clone``)
-    and the three methods of the Forecaster contract, which subclasses implement."""
+class BaseEstimator:
+    """What every model shares, forecaster or event classifier: its capabilities and
+    dependencies, parameter handling (``get_params``, ``set_params``, ``clone``: scikit-learn's
+    rules) and the hooks the engine calls before a run and after a fit, each with a default."""
 
     capabilities: ClassVar[Capabilities] = Capabilities()
     #: Distributions beyond the numerical core (numpy, scipy, pandas, statsmodels, arch,
     #: scikit-learn) whose installed versions decide this model's numbers; they are part of
     #: the identity of its cached cells (the networks name TensorFlow and Keras).
     dependencies: ClassVar[tuple[str, ...]] = ()
-
-    def fit(self, y: YLike, exog: XLike = None) -> Self:
-        """Estimate on a training span; return ``self``."""
-        raise NotImplementedError
-
-    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
-        """Absorb observations that follow what the model has seen, without re-estimating."""
-        raise NotImplementedError
-
-    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
-        """Steps 1..horizon from the end of what the model has seen."""
-        raise NotImplementedError
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -131,22 +120,40 @@ class BaseForecaster:
         """What the last fit chose (an order, parameters), for the run manifest."""
         return {}
 
-    def fit_warnings(self) -> list[str]:
-        """Warnings the last fit raised (an optimiser that did not converge), one line each."""
-        return []
-
     def training_history(self) -> dict[str, list[float]] | None:
         """Loss per epoch of the last fit, for models that train iteratively."""
-        return None
-
-    def in_sample_predictions(self) -> FloatArray | None:
-        """One-step predictions over the training span (NaN where there is none), or None when
-        the model gives none."""
         return None
 
     def _check_fitted(self, attribute: str) -> None:
         if not hasattr(self, attribute):
             raise FitError(f"{type(self).__name__} is not fitted: call fit first")
+
+
+class BaseForecaster(BaseEstimator):
+    """The base class of forecasters: :class:`BaseEstimator`'s parameter handling and hooks,
+    the three methods of the :class:`Forecaster` contract, which subclasses implement, and the
+    forecasting hooks ``fit_warnings``, ``in_sample_predictions`` and ``one_step_path``."""
+
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
+        """Estimate on a training span; return ``self``."""
+        raise NotImplementedError
+
+    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
+        """Absorb observations that follow what the model has seen, without re-estimating."""
+        raise NotImplementedError
+
+    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
+        """Steps 1..horizon from the end of what the model has seen."""
+        raise NotImplementedError
+
+    def fit_warnings(self) -> list[str]:
+        """Warnings the last fit raised (an optimiser that did not converge), one line each."""
+        return []
+
+    def in_sample_predictions(self) -> FloatArray | None:
+        """One-step predictions over the training span (NaN where there is none), or None when
+        the model gives none."""
+        return None
 
     def one_step_path(
         self, y_seen: pd.Series | np.ndarray, exog_targets: pd.DataFrame | np.ndarray | None = None
@@ -324,11 +331,27 @@ def as_forecaster(obj: Any) -> BaseForecaster:
     return ProtocolAdapter(estimator=obj)
 
 
-class EventClassifier(BaseForecaster):
-    """The interface of an event classifier (the parameter handling is a forecaster's): it
-    predicts, at every cutoff c, the probability of each class of the event at c + 1 from what
-    is known at c: the target and covariates up to c, and the actual events up to
-    c + 1 − ``spec.known_lag`` (a :class:`shiftbench.eventspec.EventSpec`).
+@runtime_checkable
+class Classifier(Protocol):
+    """What the harness needs from an event classifier (its own contract, not a forecaster's:
+    it learns events, not values)."""
+
+    capabilities: ClassVar[Capabilities]
+
+    def fit_events(
+        self, features: FloatArray, labels: FloatArray, spec: Any, n_train: int
+    ) -> Self: ...
+
+    def predict_proba(
+        self, features: FloatArray, labels: FloatArray, cutoffs: npt.NDArray[np.int64]
+    ) -> FloatArray: ...
+
+
+class EventClassifier(BaseEstimator):
+    """The base class of event classifiers (:class:`Classifier`), with the parameter handling
+    and hooks every model shares: at every cutoff c it predicts the probability of each class
+    of the event at c + 1 from what is known at c: the target and covariates up to c, and the
+    actual events up to c + 1 − ``spec.known_lag`` (a :class:`shiftbench.eventspec.EventSpec`).
 
     ``fit_events(features, labels, spec, n_train)``: learn from positions 0..n_train − 1 only.
     ``predict_proba(features, labels, cutoffs)``: one row of class probabilities per cutoff.
@@ -336,7 +359,7 @@ class EventClassifier(BaseForecaster):
     follows a cutoff and check that its prediction does not move).
     """
 
-    capabilities: ClassVar[Capabilities] = Capabilities(family="event")
+    capabilities: ClassVar[Capabilities] = Capabilities(kind="event")
 
     def fit_events(self, features: FloatArray, labels: FloatArray, spec: Any, n_train: int) -> Self:
         raise NotImplementedError

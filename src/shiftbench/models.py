@@ -35,7 +35,13 @@ from importlib import metadata
 from typing import Any
 
 from shiftbench.errors import ConfigError, DataError, InputError
-from shiftbench.forecaster import BaseForecaster, as_forecaster, constructor_params
+from shiftbench.forecaster import (
+    BaseEstimator,
+    BaseForecaster,
+    EventClassifier,
+    as_forecaster,
+    constructor_params,
+)
 from shiftbench.types import Capabilities, Dataset
 
 #: The entry-point group that installed packages register models in.
@@ -92,11 +98,24 @@ class ModelSpec:
     def dataset_defaults(self, ds: Dataset) -> dict[str, Any]:
         return {param: DATASET_VALUES[value](ds) for param, value in self.from_dataset}
 
-    def build(self, ds: Dataset, params: Mapping[str, Any] | None = None) -> BaseForecaster:
+    def build(self, ds: Dataset, params: Mapping[str, Any] | None = None) -> BaseEstimator:
         """An unfitted instance: the dataset's values, then the definition's parameters, then
-        ``params`` (a seed)."""
+        ``params`` (a seed). A forecaster that only keeps the protocol is wrapped
+        (:func:`~shiftbench.forecaster.as_forecaster`)."""
         merged = {**self.dataset_defaults(ds), **self.params, **(params or {})}
-        return as_forecaster(self.cls()(**merged))
+        model = self.cls()(**merged)
+        if isinstance(model, EventClassifier) or self.capabilities.kind == "event":
+            return model  # type: ignore[no-any-return]
+        return as_forecaster(model)
+
+    def build_forecaster(
+        self, ds: Dataset, params: Mapping[str, Any] | None = None
+    ) -> BaseForecaster:
+        """:meth:`build` for a forecaster (a ``TypeError`` for an event classifier)."""
+        model = self.build(ds, params)
+        if not isinstance(model, BaseForecaster):
+            raise TypeError(f"model {self.name!r} is an event classifier, not a forecaster")
+        return model
 
     def resolved_params(
         self, ds: Dataset, params: Mapping[str, Any] | None = None
@@ -168,7 +187,8 @@ def _statistical(name: str, cls: str, summary: str) -> ModelSpec:
 _SEASON = (("season_length", "season_length"),)
 _NETWORK = (("window", "lstm_window"), ("season_length", "season_length"))
 
-_BUILTIN: dict[str, ModelSpec] = {
+#: The built-in forecasters.
+_FORECASTERS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec(
@@ -216,6 +236,14 @@ _BUILTIN: dict[str, ModelSpec] = {
             "Keras LSTM on first differences; forecast = last value + predicted change",
             _NETWORK,
         ),
+    )
+}
+
+#: The built-in event classifiers (:class:`~shiftbench.forecaster.EventClassifier`): a registry
+#: section of their own, for models of another contract.
+_EVENT_CLASSIFIERS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
         ModelSpec(
             "lstm_event",
             "shiftbench.lstm.event:LSTMEvent",
@@ -233,6 +261,9 @@ _BUILTIN: dict[str, ModelSpec] = {
         ),
     )
 }
+
+#: Every built-in model: forecasters, then event classifiers.
+_BUILTIN: dict[str, ModelSpec] = {**_FORECASTERS, **_EVENT_CLASSIFIERS}
 
 #: The models of the default suite, in report order.
 DEFAULT_MODELS: tuple[str, ...] = (
@@ -319,12 +350,12 @@ def get_model(name: str) -> ModelSpec:
 
 def forecaster_names() -> list[str]:
     """Names of the built-in forecasters (the models that pass the Forecaster checks)."""
-    return [n for n, spec in _BUILTIN.items() if spec.capabilities.family != "event"]
+    return list(_FORECASTERS)
 
 
 def event_model_names() -> list[str]:
-    """Names of the built-in event classifiers."""
-    return [n for n, spec in _BUILTIN.items() if spec.capabilities.family == "event"]
+    """Names of the built-in event classifiers (their own registry section)."""
+    return list(_EVENT_CLASSIFIERS)
 
 
 def define_model(name: str, section: Mapping[str, Any], where: str) -> ModelSpec:

@@ -5,12 +5,15 @@ optional preprocessing).
 The test is the M4 benchmark code's ``seasonality_test`` (github.com/Mcompetitions/M4-methods):
 the lag-m autocorrelation is significant at 90 % when
 |r_m| > 1.645·√((1 + 2·Σ_{k=1}^{m−1} r_k²)/n). The indices are those of
-``statsmodels.tsa.seasonal.seasonal_decompose(model="multiplicative")``.
+``statsmodels.tsa.seasonal.seasonal_decompose(model="multiplicative")``. The default season
+length of a frequency is statsmodels' ``freq_to_period``, but for the few frequencies it does
+not know (:data:`SEASON_EXCEPTIONS`).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,16 +74,26 @@ class SeasonalIndices:
         return out
 
 
-#: The season length a user of this field expects for a pandas frequency: the number of
-#: periods in the next larger calendar cycle (R's ``frequency()`` of a ``ts``; statsforecast's
-#: ``season_length`` conventions). Keys are the alias's base, without anchor or multiple.
-SEASONS_BY_FREQUENCY: dict[str, int] = {
-    "Y": 1, "A": 1, "YS": 1, "AS": 1, "BY": 1, "BYS": 1, "BA": 1, "BAS": 1,
-    "Q": 4, "QS": 4, "QE": 4, "BQ": 4, "BQS": 4, "BQE": 4,
-    "M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12, "SM": 24, "SMS": 24, "SME": 24,
-    "W": 52,
-    "D": 7, "B": 5, "C": 5,
-    "H": 24, "h": 24, "BH": 8, "bh": 8,
+#: Where shiftbench's season length departs from statsmodels' ``freq_to_period`` (which maps
+#: yearly data to 1, quarterly 4, monthly 12, weekly 52, daily 7, business days 5, hourly 24:
+#: the number of periods in the next larger calendar cycle, R's ``frequency()`` of a ``ts``),
+#: keyed by the offset's rule code without its anchor (as pandas ≥ 2.2 spells it: "BME", not
+#: "BM"). Each is a frequency that statsmodels refuses or reads wrongly:
+#:
+#: - business and custom-business year, quarter and month ends and starts: statsmodels knows
+#:   only the plain calendar ones, and a business month is still a twelfth of the year;
+#: - semi-monthly (the 15th and the month's end or start): 24 in a year; statsmodels refuses it;
+#: - custom business days: five in a week, like business days (``B``), which statsmodels knows;
+#: - business hours (09:00 to 17:00 by default): eight in a business day; statsmodels refuses it;
+#: - milliseconds (``ms``): statsmodels upper-cases the rule code and takes it for month starts
+#:   (``MS``, 12); sub-hourly data have no default season here (1), like minutes and seconds,
+#:   which statsmodels refuses.
+SEASON_EXCEPTIONS: dict[str, int] = {
+    "BYE": 1, "BYS": 1, "BQE": 4, "BQS": 4, "BME": 12, "BMS": 12, "CBME": 12, "CBMS": 12,
+    "SME": 24, "SMS": 24,
+    "C": 5,
+    "bh": 8, "cbh": 8,
+    "ms": 1,
 }  # fmt: skip
 
 #: Words for the frequencies, for listings.
@@ -96,17 +109,38 @@ def _base(frequency: str) -> str:
 
 
 def season_for_frequency(frequency: str | None) -> int:
-    """The default season length for a pandas frequency alias (1 when there is none or it is
-    not a calendar one).
+    """The default season length for a pandas frequency alias: statsmodels'
+    ``freq_to_period`` (12 for monthly data, 4 quarterly, 1 yearly, 52 weekly, 7 daily, 5 for
+    business days, 24 hourly), but for the frequencies of :data:`SEASON_EXCEPTIONS`; 1 when
+    there is none, or it has no calendar cycle (minutes, seconds), or pandas cannot read it.
+
+    The multiple does not change the season: "2W" is read as weekly (52).
 
     >>> season_for_frequency("MS"), season_for_frequency("D"), season_for_frequency("W-SUN")
     (12, 7, 52)
     >>> season_for_frequency("QS-OCT"), season_for_frequency(None), season_for_frequency("15min")
     (4, 1, 1)
+    >>> season_for_frequency("SMS"), season_for_frequency("BMS"), season_for_frequency("ms")
+    (24, 12, 1)
     """
     if not frequency:
         return 1
-    return SEASONS_BY_FREQUENCY.get(_base(frequency), 1)
+    from pandas.tseries.frequencies import to_offset
+    from statsmodels.tsa.tsatools import freq_to_period
+
+    try:
+        with warnings.catch_warnings():  # an alias pandas 2 still reads but deprecates ("M")
+            warnings.simplefilter("ignore", FutureWarning)
+            offset = to_offset(frequency)
+    except ValueError:  # not an alias of this pandas
+        return 1
+    code = offset.rule_code.split("-")[0]
+    if code in SEASON_EXCEPTIONS:
+        return SEASON_EXCEPTIONS[code]
+    try:
+        return int(freq_to_period(offset))
+    except ValueError:  # no calendar cycle that statsmodels knows (minutes, seconds)
+        return 1
 
 
 def describe_frequency(frequency: str | None) -> str:

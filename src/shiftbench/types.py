@@ -243,13 +243,53 @@ class Forecast:
         return int(self.mean.shape[0])
 
 
+#: What a fit costs, for scheduling (longest expected cells first): a closed form, an optimiser
+#: or search, a network's training.
+Cost = Literal["cheap", "fit", "training"]
+#: The deprecated ``family`` (0.3) as the kind and the cost it stood for.
+_FAMILIES: dict[str, tuple[str, str]] = {
+    "baseline": ("forecaster", "cheap"),
+    "statistical": ("forecaster", "fit"),
+    "neural": ("forecaster", "training"),
+    "event": ("event", "cheap"),
+}
+
+
 @dataclass(frozen=True)
 class Capabilities:
-    """What a model can do: the harness and the listings read this, never the model's code."""
+    """What a model can do, what it is and what it costs: the harness and the listings read
+    this, never the model's code.
+
+    ``kind`` is what the model is: a point ``"forecaster"`` (:mod:`shiftbench.forecaster`) or an
+    ``"event"`` classifier (:class:`shiftbench.forecaster.EventClassifier`); ``cost`` what a fit
+    costs, for scheduling. ``family`` (0.3) mixed the two; it is still accepted and mapped
+    (``"statistical"`` → cost ``"fit"``, ``"neural"`` → ``"training"``, ``"event"`` → kind
+    ``"event"``), and always reads back as the family the two fields stand for.
+
+    >>> Capabilities(family="neural").cost, Capabilities(kind="event").family
+    ('training', 'event')
+    """
 
     covariates: bool = False
     variance: bool = False
     seeded: bool = False
     min_train: int = 2
-    #: "event": a classifier of events (:mod:`shiftbench.evaluation.events`), not a forecaster
-    family: Literal["baseline", "statistical", "neural", "event"] = "baseline"
+    kind: Literal["forecaster", "event"] = "forecaster"
+    cost: Cost = "cheap"
+    family: Literal["baseline", "statistical", "neural", "event"] | None = None
+
+    def __post_init__(self) -> None:
+        if self.family is not None:
+            if self.family not in _FAMILIES:
+                raise ValueError(f"Capabilities: unknown family {self.family!r}")
+            kind, cost = _FAMILIES[self.family]
+            if self.kind == "forecaster":
+                object.__setattr__(self, "kind", kind)
+            if self.cost == "cheap":
+                object.__setattr__(self, "cost", cost)
+        family = (
+            "event"
+            if self.kind == "event"
+            else {"cheap": "baseline", "fit": "statistical", "training": "neural"}[self.cost]
+        )
+        object.__setattr__(self, "family", family)

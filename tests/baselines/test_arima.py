@@ -7,19 +7,10 @@ import pandas as pd
 import pytest
 
 from shiftbench.baselines import ARIMA
-from shiftbench.baselines.arima_search import (
-    Spec,
-    ar_to_pacf,
-    arma_acov,
-    difference,
-    fit_exact,
-    kpss_lags,
-    min_root_modulus,
-    ndiffs_kpss,
-    nsdiffs_strength,
-    pacf_to_ar,
-    search_orders,
-)
+from shiftbench.baselines.arima_search import Spec, difference, fit_exact, search_orders
+from shiftbench.baselines.arima_search.likelihood import arma_acov
+from shiftbench.baselines.arima_search.polynomials import ar_to_pacf, min_root_modulus, pacf_to_ar
+from shiftbench.baselines.arima_search.unitroot import kpss_lags, ndiffs_kpss, nsdiffs_strength
 
 
 def test_kpss_lag_truncation_is_forecasts_ndiffs_rule() -> None:
@@ -135,7 +126,7 @@ def test_seasonal_search_finds_an_airline_type_model() -> None:
         y[t] = y[t - 1] + y[t - 12] - y[t - 13] + u[t - 13]
     y = 100.0 + y[13:] + 5.0 * np.sin(2 * np.pi * np.arange(n) / 12)
     model = ARIMA(season_length=12).fit(pd.Series(y))
-    spec = model.spec_
+    spec = model.results_.spec
     assert (spec.d, spec.D) == (1, 1)
     assert spec.Q >= 1
     assert model.info()["search"] == "exact ML"
@@ -144,15 +135,15 @@ def test_seasonal_search_finds_an_airline_type_model() -> None:
 def test_long_season_lengths_are_searched_without_seasonal_terms() -> None:
     rng = np.random.default_rng(2)
     model = ARIMA(season_length=100).fit(pd.Series(rng.normal(size=300)))
-    assert model.seasonal_order_ == (0, 0, 0, 0)
+    assert model.results_.seasonal_order == (0, 0, 0, 0)
     assert "max_season" in model.info()["notes"][0]
     model = ARIMA(season_length=12, seasonal=False).fit(pd.Series(rng.normal(size=300)))
-    assert model.seasonal_order_ == (0, 0, 0, 0)
+    assert model.results_.seasonal_order == (0, 0, 0, 0)
 
 
 def test_fitted_ar1_coefficient_is_close_to_the_truth(ar1_series: np.ndarray) -> None:
     model = ARIMA(order=(1, 0, 0)).fit(pd.Series(ar1_series))
-    params = dict(zip(model.result_.model.param_names, model.result_.params, strict=True))
+    params = dict(zip(model.results_.param_names, model.results_.params, strict=True))
     assert params["ar.L1"] == pytest.approx(0.6, abs=0.15)
     assert params["const"] == pytest.approx(10.0, abs=0.5)  # the process mean
 
@@ -162,7 +153,7 @@ def test_random_walk_interval_widens_with_the_square_root_of_h() -> None:
     y = np.cumsum(rng.normal(scale=2.0, size=300))
     model = ARIMA(order=(0, 1, 0), trend="n").fit(pd.Series(y))
     f = model.forecast(4)
-    sigma = np.sqrt(model.result_.params[-1])
+    sigma = np.sqrt(model.results_.params[-1])
     # ARIMA(0,1,0): the h-step forecast is y_T with variance h * sigma^2.
     np.testing.assert_allclose(f.mean, np.full(4, y[-1]))
     np.testing.assert_allclose(f.sd, sigma * np.sqrt([1, 2, 3, 4]), rtol=1e-6)
@@ -178,7 +169,7 @@ def test_drift_survives_updates_like_a_refiltered_model() -> None:
     y = 50 + np.cumsum(1.5 + rng.normal(size=60))
     ours = ARIMA(order=(1, 1, 0), trend="t").fit(pd.Series(y[:40]))
     reference = SMARIMA(y[:40], order=(1, 1, 0), trend="t").fit()
-    np.testing.assert_allclose(ours.result_.params, reference.params, rtol=1e-5)
+    np.testing.assert_allclose(ours.results_.params, reference.params, rtol=1e-5)
     ours.update(pd.Series(y[40:55]))
     expected = reference.append(y[40:55]).get_forecast(3).predicted_mean
     np.testing.assert_allclose(ours.forecast(3).mean, expected, rtol=1e-8)
@@ -202,9 +193,9 @@ def test_weekday_regressor_is_estimated(exog_dataset) -> None:  # type: ignore[n
     des = design(exog_dataset)
     assert des is not None
     model = ARIMA(order=(0, 0, 0)).fit(exog_dataset.y.iloc[:60], des.X[:60])
-    names = list(model.result_.model.param_names)
+    names = list(model.results_.param_names)
     # regressors: const, x1 = cases (lagged), x2 = workday, simulated as +20
-    assert model.result_.params[names.index("x2")] == pytest.approx(20.0, abs=2.0)
+    assert model.results_.params[names.index("x2")] == pytest.approx(20.0, abs=2.0)
 
 
 def test_an_unusable_chosen_order_falls_back_to_the_next_best_aicc(
@@ -221,16 +212,19 @@ def test_an_unusable_chosen_order_falls_back_to_the_next_best_aicc(
     original = arima_module.ARIMA._fit_one
 
     def refuse_the_best(self, values, x, spec, start):  # type: ignore[no-untyped-def]
-        if spec == best.spec_:
+        if spec == best.results_.spec:
             raise FitError("its one-step forecast is not finite")
         return original(self, values, x, spec, start)
 
     monkeypatch.setattr(arima_module.ARIMA, "_fit_one", refuse_the_best)
     model = ARIMA().fit(y)
-    assert model.fallbacks_ == 1
-    assert model.spec_ != best.spec_
+    assert model.results_.fallbacks == 1
+    assert model.results_.spec != best.results_.spec
     assert model.fit_warnings()[0].startswith("fell back to ARIMA")
-    assert f"{best.spec_.label}: its one-step forecast is not finite" in model.fit_warnings()[0]
+    assert (
+        f"{best.results_.spec.label}: its one-step forecast is not finite"
+        in model.fit_warnings()[0]
+    )
     assert np.all(np.isfinite(model.forecast(3).mean))
     assert model.info()["fallbacks"] == 1
 

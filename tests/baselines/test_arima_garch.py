@@ -52,8 +52,8 @@ def test_ma_weights_of_an_integrated_ar1() -> None:
     rng = np.random.default_rng(2)
     y = np.cumsum(rng.normal(size=200))
     model = ARIMA(order=(1, 1, 0), trend="n").fit(pd.Series(y))
-    phi = float(model.result_.params[0])
-    psi = ma_weights(model.result_, 3)
+    phi = float(model.results_.params[0])
+    psi = ma_weights(model.state_, 3)
     np.testing.assert_allclose(psi, [1.0, 1 + phi, 1 + phi + phi**2], rtol=1e-10)
 
 
@@ -102,14 +102,14 @@ def test_ma_weights_include_the_seasonal_difference() -> None:
     rng = np.random.default_rng(4)
     y = pd.Series(np.cumsum(rng.normal(size=(40, 4)), axis=0).ravel())
     walk = ARIMA(order=(0, 0, 0), seasonal_order=(0, 1, 0), season_length=4, trend="n").fit(y)
-    np.testing.assert_allclose(ma_weights(walk.result_, 9), [1, 0, 0, 0, 1, 0, 0, 0, 1], atol=1e-12)
+    np.testing.assert_allclose(ma_weights(walk.state_, 9), [1, 0, 0, 0, 1, 0, 0, 0, 1], atol=1e-12)
     with_ma = ARIMA(order=(0, 0, 0), seasonal_order=(0, 1, 1), season_length=4, trend="n").fit(y)
-    theta = float(with_ma.result_.params[0])
+    theta = float(with_ma.results_.params[0])
     expected = [1, 0, 0, 0, 1 + theta, 0, 0, 0, 1 + theta]
-    np.testing.assert_allclose(ma_weights(with_ma.result_, 9), expected, atol=1e-10)
+    np.testing.assert_allclose(ma_weights(with_ma.state_, 9), expected, atol=1e-10)
     # the h-step variance σ²Σψ² is the forecast's own
-    sigma2 = float(with_ma.result_.params[-1])
-    psi = ma_weights(with_ma.result_, 9)
+    sigma2 = float(with_ma.results_.params[-1])
+    psi = ma_weights(with_ma.state_, 9)
     np.testing.assert_allclose(
         with_ma.forecast(9).sd, np.sqrt(sigma2 * np.cumsum(psi**2)), rtol=1e-6
     )

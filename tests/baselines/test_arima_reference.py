@@ -91,7 +91,7 @@ def comparison() -> list[tuple[str, Spec, Spec, np.ndarray, np.ndarray]]:
     for series, theirs in _reference():
         y = members[series].y.to_numpy(dtype=np.float64)[:-18]
         model = ARIMA(season_length=12).fit(y)
-        out.append((series, model.spec_, theirs, y, np.asarray(model.result_.params)))
+        out.append((series, model.results_.spec, theirs, y, model.results_.params))
     return out
 
 

@@ -118,12 +118,12 @@ def test_ets_chooses_a_seasonal_form_for_a_seasonal_series_and_forecasts_like_st
 
     y = _seasonal(seed=11)
     model = ETS(season_length=12).fit(y)
-    error, trend, damped, season = model.form_
+    error, trend, damped, season = model.results_.form
     assert season is not None
     reference = ETSModel(
         y, error=error, trend=trend, damped_trend=damped, seasonal=season,
         seasonal_periods=12, initialization_method="estimated",
-    ).smooth(model.params_)  # fmt: skip
+    ).smooth(model.results_.params)  # fmt: skip
     np.testing.assert_allclose(model.forecast(4).mean, reference.forecast(4), rtol=1e-10)
     assert model.info()["model"].startswith("ETS(")
 
@@ -131,5 +131,5 @@ def test_ets_chooses_a_seasonal_form_for_a_seasonal_series_and_forecasts_like_st
 def test_ets_never_tries_multiplicative_forms_on_non_positive_data() -> None:
     y = np.sin(np.arange(60) / 3.0) + np.random.default_rng(1).normal(scale=0.1, size=60)
     model = ETS(season_length=12).fit(y)
-    assert model.form_[0] == "add"
-    assert model.form_[3] != "mul"
+    assert model.results_.form[0] == "add"
+    assert model.results_.form[3] != "mul"

@@ -11,10 +11,10 @@ import pytest
 
 import shiftbench as sb
 from shiftbench.benchmarks.cache import Cache, cell_identity, identity_key
-from shiftbench.benchmarks.fingerprint import code_identity, fingerprint_id
 from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
 from shiftbench.config import RunConfig
 from shiftbench.datasets import load_dataset
+from shiftbench.fingerprint import code_identity, fingerprint_id
 
 
 def _config(tmp_path: Path, **kw: object) -> RunConfig:

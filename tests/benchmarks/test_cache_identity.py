@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 import shiftbench
+from shiftbench import fingerprint
 from shiftbench.benchmarks import backtest as backtest_module
-from shiftbench.benchmarks import fingerprint
 from shiftbench.benchmarks.cache import Cache
 from shiftbench.benchmarks.runner import RunResult, plan_cells, resolve_datasets, run_config
 from shiftbench.cli import main
@@ -110,7 +110,7 @@ def test_the_manifest_records_the_code_and_compare_names_what_changed(
     assert new.manifest["code"]["shiftbench_sha256"] == "e" * 64
     from shiftbench.reports.compare import compare_runs
 
-    comparison = compare_runs(base.path, new.path)
+    comparison = compare_runs(base.run, new.run)
     assert any("shiftbench's code" in note for note in comparison.code_changed)
 
 

@@ -77,7 +77,7 @@ def test_a_collection_run_writes_series_rows_means_owa_and_shares(tmp_path: Path
     assert (naive["n"], naive["right_shift"]) == (3, 3)  # persistence is the artifact
     manifest = json.loads((run.path / "manifest.json").read_text())
     assert manifest["datasets"]["shops"]["n_series"] == 3
-    render_reports(run.path)
+    render_reports(run.run)
     html = (run.path / "report.html").read_text()
     assert "Right shift across the collection" in html
     assert "Ranks over the series" in html

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from shiftbench.benchmarks.cache import cell_key
-from shiftbench.benchmarks.fingerprint import code_identity
 from shiftbench.benchmarks.runner import plan_cells, resolve_datasets, run_config
 from shiftbench.config import RunConfig
 from shiftbench.datasets import load_dataset
+from shiftbench.fingerprint import code_identity
 
 RESULT_FILES = ("forecasts.csv", "metrics.csv", "shift.csv", "comparisons.csv")
 TINY_LSTM = {"units": [4], "epochs": 2, "validation_size": 0.0}
@@ -225,7 +225,7 @@ def test_planned_cells_carry_their_keys(tmp_path: Path) -> None:
 def test_parallel_dispatch_puts_long_cells_first(
     tmp_path: Path,
 ) -> None:
-    from shiftbench.benchmarks.runner import dispatch_order
+    from shiftbench.benchmarks.plan import dispatch_order
 
     config = RunConfig(
         datasets=("sales", "sine"),

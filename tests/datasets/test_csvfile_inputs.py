@@ -279,7 +279,7 @@ def test_a_too_short_series_without_min_length_is_named(tmp_path: Path) -> None:
 def test_a_collection_of_many_series_is_cut_to_min_length_in_one_warning() -> None:
     from dataclasses import replace
 
-    from shiftbench.benchmarks.runner import _apply_collection
+    from shiftbench.benchmarks.resolve import _apply_collection
     from shiftbench.datasets.base import frame_sha256
     from shiftbench.types import Dataset, Protocol
 

@@ -77,7 +77,53 @@ def test_mcnemar_by_hand() -> None:
     r = mcnemar([1, 1, 1, 0, 1], [0, 0, 0, 1, 1])
     assert r.statistic == 2.0
     assert r.p_value == pytest.approx(10 / 16)
-    assert mcnemar([1, 0], [1, 0]).p_value == 1.0  # no discordant case
+    assert r.n == 5
+
+
+def _pairs(b: int, c: int, both: int = 0) -> tuple[list[int], list[int]]:
+    """Correctness of A and B: b cases only A gets right, c only B, ``both`` that both do."""
+    return [1] * b + [0] * c + [1] * both, [0] * b + [1] * c + [1] * both
+
+
+def test_mcnemar_is_exact_for_small_counts() -> None:
+    # b = 1, c = 6, n = 7: P(X <= 1) = (1 + 7) / 128, two-sided twice that
+    a, b = _pairs(1, 6, both=5)
+    r = mcnemar(a, b)
+    assert (r.statistic, r.n) == (-5.0, 12)
+    assert r.p_value == pytest.approx(2 * 8 / 128)
+    assert mcnemar(a, b, "less").p_value == pytest.approx(8 / 128)  # A right less often
+    assert mcnemar(a, b, "greater").p_value == pytest.approx(127 / 128)  # P(X >= 1)
+
+
+def test_mcnemar_one_sided_is_exact_not_half_the_two_sided_value() -> None:
+    # b = c = 2, n = 4: two-sided 1 (b = c), P(X >= 2) = (6 + 4 + 1) / 16, not 1/2
+    a, b = _pairs(2, 2)
+    assert mcnemar(a, b).p_value == 1.0
+    assert mcnemar(a, b, "greater").p_value == pytest.approx(11 / 16)
+    assert mcnemar(a, b, "less").p_value == pytest.approx(11 / 16)
+    # b = 3, c = 1: P(X >= 3) = 5/16; P(X <= 3) = 15/16, not 1 - (10/16)/2 = 11/16
+    a, b = _pairs(3, 1)
+    assert mcnemar(a, b, "greater").p_value == pytest.approx(5 / 16)
+    assert mcnemar(a, b, "less").p_value == pytest.approx(15 / 16)
+
+
+def test_mcnemar_with_equal_discordant_counts_is_one() -> None:
+    # b = c: P(X <= b) >= 1/2 by symmetry, so the doubled tail is capped at 1
+    for k in (1, 5, 40):
+        r = mcnemar(*_pairs(k, k, both=3))
+        assert (r.statistic, r.p_value) == (0.0, 1.0)
+
+
+def test_mcnemar_with_no_discordant_case_is_one_in_every_direction() -> None:
+    a, b = [1, 0, 1], [1, 0, 1]
+    for alternative in ("two-sided", "greater", "less"):
+        r = mcnemar(a, b, alternative)
+        assert (r.statistic, r.p_value, r.n) == (0.0, 1.0, 3)
+
+
+def test_mcnemar_refuses_cases_of_different_lengths() -> None:
+    with pytest.raises(ValueError, match="same cases"):
+        mcnemar([1, 0], [1, 0, 1])
 
 
 def test_yesterdays_event_exactly_is_a_right_shift(persistent_events: np.ndarray) -> None:

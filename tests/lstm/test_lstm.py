@@ -248,4 +248,23 @@ def test_a_whole_epoch_per_compiled_call_trains_the_very_same_network(series: np
     assert per_batch.history == per_epoch.history
     np.testing.assert_array_equal(net.predict(per_batch, X), net.predict(per_epoch, X))
     assert len(per_epoch.epoch_seconds) == per_epoch.epochs_run == 4
-    assert per_epoch.device == "CPU"
+    # whichever device trained (op determinism holds on a GPU as on a CPU), it is recorded
+    assert per_batch.device == per_epoch.device == net.device_name()
+    assert per_epoch.device == "CPU" or per_epoch.device.startswith("GPU (")
+
+
+def test_info_and_history_report_the_training_of_the_fit(series: np.ndarray) -> None:
+    from shiftbench.lstm import model as net
+
+    model = LSTMRaw(**{**TINY, "validation_size": 0.2}, seed=2).fit(series[:100])
+    history = model.training_history()
+    assert history is not None
+    info = model.info()
+    assert info["window"] == 4
+    assert info["epochs_run"] == len(history["loss"]) == 3  # patience 5 > 3 epochs
+    assert info["final_loss"] == history["loss"][-1]
+    assert info["best_val_loss"] == min(history["val_loss"])
+    assert info["parameters"] == 4 * (8 * (1 + 8) + 8) + (8 + 1)  # LSTM(8) on 1 input, Dense(1)
+    assert info["device"] == net.device_name()
+    assert model.clone().get_params() == model.get_params()
+    assert not any(k.endswith("_") for k in vars(model.clone()))

@@ -1,17 +1,23 @@
-"""The default suite's speed with the default settings (issue: the default suite in 90 seconds),
-where its time goes, and how LSTM training compares with a bare Keras loop and the FLOP floor.
+"""The default suite's speed with the default settings, where its time goes, and how LSTM
+training compares with a bare Keras loop and the FLOP floor. Targets are ratios within one run.
 
-- ``test_default_suite_cold``: three cold runs of ``shiftbench run`` as a whole process (default
-  jobs: one per core), the median reported against the 90 s target, and the profile of the last
-  run (from the cells' own timings in its manifest) printed as the README's table.
-- ``test_default_suite_cached``: the same run again from the cache (target 2 s).
+- ``test_default_suite_cold_against_bare_cells``: three rounds, each a bare run of the default
+  suite's cells (one after the other in one process, no engine: ``conftest.BARE_CELLS``) and
+  then a cold ``shiftbench run`` (default jobs: one per core) as a whole process. Target: the
+  cold suite's median at most :data:`COLD_OVER_BARE` times the bare cells' median on a machine
+  with two or more cores (the speed-up of two workers, net of everything the engine adds:
+  planning, worker processes, the cache, the files and the reports), at most
+  :data:`COLD_OVER_BARE_ONE_CORE` on one core. The profile of the last cold run (from the cells'
+  own timings in its manifest) is printed: docs/performance.md's table.
+- ``test_default_suite_cached_against_cold``: the same run again from the cache of the last
+  cold run, three times. Target: the median at most :data:`CACHED_OVER_COLD` of the cold median.
 - ``test_lstm_training_against_bare_keras_and_the_flop_floor``: the default ``lstm_raw`` network
   on ``sine``'s training windows, a fixed number of epochs, trained by shiftbench and by a bare
-  ``keras.Model.fit`` of the same network on the same arrays; and the epoch's FLOP count against
-  this machine's measured single-thread matmul throughput.
+  ``keras.Model.fit`` of the same network on the same arrays (target: at most 1.1 times); and
+  the epoch's FLOP count against this machine's single-thread matmul throughput (reported).
 
-Ratios within one run are what to compare across machines; cold times vary by about 10 % from
-run to run on shared machines.
+The absolute figures of the 0.3 issues (90 s cold, 2 s cached, on the project's 2-core machine)
+are printed beside the ratios, not asserted: they hold on one machine only.
 """
 
 from __future__ import annotations
@@ -24,8 +30,16 @@ from typing import Any
 
 import numpy as np
 
-from .conftest import run_suite
+from .conftest import SESSION, bare_cells, cores, load_average, run_suite
 
+#: The cold default suite over its bare cells, on two or more cores: 90 s (the 0.3 target on
+#: the 2-core machine) over the ~120 s its cells cost there one after the other.
+COLD_OVER_BARE = 0.75
+#: On one core there is nothing to gain from workers: the engine may add 15 %.
+COLD_OVER_BARE_ONE_CORE = 1.15
+#: A rerun from the cache over the cold run: 2 s of a 60-90 s suite (the 0.3 target).
+CACHED_OVER_COLD = 0.04
+#: The 0.3 targets on the project's 2-core machine, printed for reference.
 TARGET_COLD_S = 90.0
 TARGET_CACHED_S = 2.0
 
@@ -74,32 +88,67 @@ def profile_table(run_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def test_default_suite_cold(benchmark: Any, tmp_path: Path) -> None:
-    times: list[float] = []
+def _listed(values: list[float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values)
 
-    def cold() -> float:
-        run = len(times)
-        seconds = run_suite(tmp_path / f"runs{run}", tmp_path / f"cache{run}")
-        times.append(seconds)
+
+def test_default_suite_cold_against_bare_cells(benchmark: Any, tmp_path: Path) -> None:
+    bare: list[float] = []
+    cold_cpu: list[float] = []
+    bare_cpu: list[float] = []
+    load = [load_average()]
+
+    def setup() -> tuple[tuple[Path, Path], dict[str, Any]]:
+        bare.append(bare_cells())  # the reference, right before each cold run
+        bare_cpu.append(SESSION["last_cpu_s"])
+        run = len(bare) - 1
+        return (tmp_path / f"runs{run}", tmp_path / f"cache{run}"), {}
+
+    def cold(out: Path, cache: Path) -> float:
+        seconds = run_suite(out, cache)
+        cold_cpu.append(SESSION["last_cpu_s"])
+        load.append(load_average())
         return seconds
 
-    benchmark.pedantic(cold, rounds=3, iterations=1)
-    median = statistics.median(times)
-    last = next((tmp_path / f"runs{len(times) - 1}").iterdir())
-    print(f"\ndefault suite, cold, default jobs: {', '.join(f'{t:.1f}' for t in times)} s")
-    print(f"median {median:.1f} s against the target of {TARGET_COLD_S:.0f} s")
-    print(profile_table(last))
-    benchmark.extra_info["median_s"] = median
-    benchmark.extra_info["target_s"] = TARGET_COLD_S
+    benchmark.pedantic(cold, setup=setup, rounds=3, iterations=1)
+    times = list(benchmark.stats.stats.data)
+    cold_s, bare_s = statistics.median(times), statistics.median(bare)
+    ratio = cold_s / bare_s
+    n = cores()
+    bound = COLD_OVER_BARE if n >= 2 else COLD_OVER_BARE_ONE_CORE
+    last = len(bare) - 1
+    run_dir = next((tmp_path / f"runs{last}").iterdir())
+    cells = len(json.loads((run_dir / "manifest.json").read_text())["cells"])
+    SESSION.update({"cold_s": cold_s, "bare_s": bare_s, "cold_cache": tmp_path / f"cache{last}"})
+    benchmark.extra_info.update(
+        {"bare_s": bare, "cold_s": times, "cold_over_bare": ratio, "bound": bound,
+         "cold_cpu_over_bare_cpu": statistics.median(cold_cpu) / statistics.median(bare_cpu),
+         "cores": n, "cells": cells, "load_average_1min": load}
+    )  # fmt: skip
+    print(f"\ndefault suite ({cells} cells, {n} cores), cold: {_listed(times)} s; bare cells: "
+          f"{_listed(bare)} s; load average (1 min): {_listed(load)}")  # fmt: skip
+    print(f"cold / bare = {ratio:.3f} (bound {bound}); CPU seconds cold / bare = "
+          f"{benchmark.extra_info['cold_cpu_over_bare_cpu']:.3f}; median cold {cold_s:.1f} s "
+          f"(the 0.3 target on the 2-core machine: {TARGET_COLD_S:.0f} s)")  # fmt: skip
+    print(profile_table(run_dir))
+    assert cells == SESSION["bare_cells"]
+    assert ratio <= bound
 
 
-def test_default_suite_cached(benchmark: Any, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    run_suite(tmp_path / "fill", cache)
+def test_default_suite_cached_against_cold(benchmark: Any, tmp_path: Path) -> None:
+    if "cold_cache" not in SESSION:  # run on its own: one cold run is the reference
+        SESSION["cold_s"] = run_suite(tmp_path / "fill", tmp_path / "cache")
+        SESSION["cold_cache"] = tmp_path / "cache"
+    cache = SESSION["cold_cache"]
     benchmark.pedantic(run_suite, args=(tmp_path / "again", cache), rounds=3, iterations=1)
     median = benchmark.stats.stats.median
-    print(f"\ndefault suite rerun from the cache: {median:.2f} s (target {TARGET_CACHED_S} s)")
-    assert median < 2.5 * TARGET_CACHED_S  # a regression guard; the target is in the README
+    ratio = median / SESSION["cold_s"]
+    SESSION["cached_s"] = median
+    benchmark.extra_info.update({"cold_s": SESSION["cold_s"], "cached_over_cold": ratio})
+    print(f"\ndefault suite rerun from the cache: {median:.2f} s, {ratio:.4f} of the cold "
+          f"run's {SESSION['cold_s']:.1f} s (bound {CACHED_OVER_COLD}; the 0.3 target on the "
+          f"2-core machine: {TARGET_CACHED_S} s)")  # fmt: skip
+    assert ratio <= CACHED_OVER_COLD
 
 
 def _sine_windows() -> tuple[Any, np.ndarray, np.ndarray]:

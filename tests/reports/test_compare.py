@@ -13,6 +13,7 @@ import shiftbench as sb
 from shiftbench.cli import main
 from shiftbench.errors import InputError
 from shiftbench.reports.compare import compare_runs, parse_gates, worsening
+from shiftbench.rundir import load_run
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def test_a_rerun_holds_every_gate(base: Path, tmp_path: Path) -> None:
         out=str(tmp_path),
         model_params={"arima": {"order": [1, 1, 0]}},
     ).path
-    c = compare_runs(base, again, fail_on="mse:0%,verdict")
+    c = compare_runs(load_run(base), load_run(again), fail_on="mse:0%,verdict")
     assert c.exit_code == 0
     assert (c.changes["change"] == 0).all()
     dm = c.noise[c.noise["test"] == "diebold_mariano_hln"]
@@ -82,7 +83,7 @@ def test_a_rerun_holds_every_gate(base: Path, tmp_path: Path) -> None:
 def test_a_worse_metric_crosses_its_gate(base: Path, tmp_path: Path) -> None:
     new = copy_run(base, tmp_path / "new")
     edit_csv(new / "metrics.csv", {("arima", "mse"): 1.10, ("drift", "mase"): 1.01})
-    c = compare_runs(base, new, fail_on="mse:5%,mase:0.02")
+    c = compare_runs(load_run(base), load_run(new), fail_on="mse:5%,mase:0.02")
     held = {g.gate.text: g.held for g in c.gates}
     assert held == {"mse:5%": False, "mase:0.02": True}  # drift's MASE rose by 0.0017 only
     assert "sales / arima" in c.gates[0].crossings[0]
@@ -103,7 +104,7 @@ def test_verdict_turning_to_right_shift_crosses_the_verdict_gate(
 
 def test_cells_in_one_run_only_are_listed(base: Path, tmp_path: Path) -> None:
     fewer = sb.run(datasets=["sales"], models=["naive", "drift"], out=str(tmp_path)).path
-    c = compare_runs(base, fewer)
+    c = compare_runs(load_run(base), load_run(fewer))
     assert c.only_base == ["sales / arima"]
     assert c.only_new == []
 

@@ -8,12 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import shiftbench as sb
 from shiftbench.cli import main
 from shiftbench.config import CsvDataset
-from shiftbench.reports.render import md_escape, tex_escape
+from shiftbench.reports.escape import md_escape, tex_escape
 
 EVIL = "<script>alert(1)</script>"
 
@@ -188,3 +189,45 @@ def test_figures_label_every_axis_and_put_dates_on_dated_data() -> None:
     training = plots.training_svg(history)
     assert "epoch" in training
     assert "loss on scaled data (log)" in training
+
+
+def test_the_report_renders_from_the_run_in_memory_exactly_as_from_its_files(
+    tmp_path: Path,
+) -> None:
+    """The engine hands the reports the run as it is in memory (no write-then-reload); a
+    report rendered later from the files alone (``shiftbench report``) is the same, byte for
+    byte."""
+    from shiftbench.benchmarks.runner import run_config
+    from shiftbench.config import RunConfig
+    from shiftbench.reports.render import render_reports
+    from shiftbench.rundir import load_run
+
+    panel = tmp_path / "panel.csv"  # a collection: its aggregate rows have an empty series
+    panel.write_text(
+        "id,y\n" + "".join(f"{s},{(i * 7 + k) % 11 + i}\n" for k, s in enumerate("abc")
+                            for i in range(30))
+    )  # fmt: skip
+    config = RunConfig(
+        datasets=("sales",),
+        csv=(CsvDataset(path=str(panel), target="y", id="id", test_size=5, name="panel"),),
+        models=("naive", "drift", "arima", "lstm_raw"),
+        seeds=(0, 1),
+        out=str(tmp_path / "runs"),
+        use_cache=False,
+        jobs=1,
+        model_params={
+            "arima": {"order": [1, 1, 0]},
+            "lstm_raw": {"units": [4], "epochs": 2, "window": 3},
+        },
+    )
+    result = run_config(config)
+    copy = tmp_path / "copy" / result.path.name
+    shutil.copytree(result.path, copy)
+    read = load_run(copy)
+    assert read.manifest == result.run.manifest
+    for name in ("forecasts", "metrics", "shift", "comparisons", "shift_summary", "history"):
+        pd.testing.assert_frame_equal(getattr(read, name), getattr(result.run, name))
+    render_reports(result.run)
+    render_reports(read)
+    for name in ("report.html", "report.md", "tables.tex"):
+        assert (copy / name).read_bytes() == (result.path / name).read_bytes(), name

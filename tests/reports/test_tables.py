@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import cast
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from shiftbench.evaluation.metrics import METRICS
+from shiftbench.reports.data import ReportData, report_data
+from shiftbench.reports.fits import arima_fits
 from shiftbench.reports.numbers import column_format
-from shiftbench.reports.tables import GROUPS, arima_fits
-from shiftbench.rundir import RunData
+from shiftbench.reports.tables import GROUPS
+from shiftbench.rundir import (
+    COMPARISON_COLUMNS,
+    FORECAST_COLUMNS,
+    METRIC_COLUMNS,
+    SHIFT_COLUMNS,
+    RunData,
+)
+
+
+def _report(manifest: dict[str, Any]) -> ReportData:
+    """The reports' view of a run that has only a manifest (empty files)."""
+
+    def empty(columns: tuple[str, ...]) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
+
+    run = RunData(
+        path=Path("run"),
+        manifest=manifest,
+        forecasts=empty(FORECAST_COLUMNS),
+        metrics=empty(METRIC_COLUMNS),
+        shift=empty(SHIFT_COLUMNS),
+        comparisons=empty(COMPARISON_COLUMNS),
+        shift_summary=None,
+        history=None,
+    )
+    return report_data(run)
 
 
 def test_arima_fits_pool_a_collections_chunks_and_count_fallbacks() -> None:
@@ -33,9 +62,7 @@ def test_arima_fits_pool_a_collections_chunks_and_count_fallbacks() -> None:
             cell("sales", "arima_garch", fit("C", "9; rm -rf")),  # not a count: not counted
         ],
     }
-    run = SimpleNamespace(manifest=manifest)
-    run.is_collection = lambda dataset: RunData.is_collection(cast(RunData, run), dataset)
-    rows = arima_fits(cast(RunData, run))
+    rows = arima_fits(_report(manifest))
     assert [(r.dataset, r.model, r.series, r.fallbacks, r.not_converged) for r in rows] == [
         ("m3", "arima", 3, 1, 1),
         ("sales", "arima", 1, 0, 0),
@@ -45,10 +72,8 @@ def test_arima_fits_pool_a_collections_chunks_and_count_fallbacks() -> None:
     assert rows[1].orders == "C"
 
 
-def _fits_run(cells: list[dict[str, object]]) -> RunData:
-    run = SimpleNamespace(manifest={"datasets": {"sales": {"length": 45}}, "cells": cells})
-    run.is_collection = lambda dataset: False
-    return cast(RunData, run)
+def _fits_run(cells: list[dict[str, object]]) -> ReportData:
+    return _report({"datasets": {"sales": {"length": 45}}, "cells": cells})
 
 
 def test_a_garch_with_alpha_near_zero_is_called_degenerate() -> None:

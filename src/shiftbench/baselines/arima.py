@@ -21,7 +21,6 @@ origins of a backtest.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from typing import Any, ClassVar, Literal, Self
@@ -30,6 +29,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from shiftbench.baselines.arima_bounds import (
+    MAX_CANDIDATES,
+    MAX_D,
+    MAX_MAXITER,
+    MAX_SEASONAL_D,
+    MAX_STATE_BYTES,
+    check_arima_params,
+    check_arima_sizes,
+    grid_candidates,
+    state_dimension,
+)
+from shiftbench.baselines.arima_results import ARIMAResults
 from shiftbench.baselines.arima_search import (
     CandidateFit,
     Search,
@@ -46,6 +57,23 @@ from shiftbench.forecaster import (
     as_float_array,
 )
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
+
+__all__ = [
+    "ARIMA",
+    "MAX_CANDIDATES",
+    "MAX_D",
+    "MAX_FALLBACKS",
+    "MAX_MAXITER",
+    "MAX_SEASONAL_D",
+    "MAX_STATE_BYTES",
+    "ARIMAResults",
+    "Trend",
+    "check_arima_params",
+    "check_arima_sizes",
+    "grid_candidates",
+    "normal_intervals",
+    "state_dimension",
+]
 
 Trend = Literal["auto", "n", "c", "t"]
 
@@ -82,114 +110,6 @@ def _fit_arima(
 
 #: How many next-best orders a fit tries before it fails.
 MAX_FALLBACKS = 5
-#: The most differences: auto.arima's defaults are ``max.d = 2`` and ``max.D = 1``; a series
-#: differenced more often than this is noise.
-MAX_D = 3
-MAX_SEASONAL_D = 2
-#: The most candidate orders a full-grid search (``stepwise = false``) may fit: every (p, q,
-#: P, Q) within the bounds with p + q + P + Q ≤ ``max_order``, with and without a constant
-#: (the default bounds give 192; the stepwise search fits at most 94).
-MAX_CANDIDATES = 1000
-#: The most iterations of the likelihood optimiser.
-MAX_MAXITER = 100_000
-#: statsmodels' Kalman filter keeps the k × k state covariance of every time point (predicted
-#: and filtered, float64), so a fit of state dimension k on n points needs about 16·k²·n bytes;
-#: the largest order a fit may reach (the fixed order, or the search's bounds after its own caps
-#: of a third of the series) must keep that below this.
-MAX_STATE_BYTES = 16 * 1024**3
-
-
-def state_dimension(p: int, d: int, q: int, P: int, D: int, Q: int, m: int) -> int:
-    """The state dimension of a seasonal ARIMA in statsmodels' form (differences in the state).
-
-    >>> state_dimension(0, 1, 1, 0, 1, 1, 12)      # the airline model
-    27
-    """
-    return max(p + m * P, q + m * Q + 1) + d + m * D
-
-
-def grid_candidates(max_p: int, max_q: int, max_P: int, max_Q: int, max_order: int) -> int:
-    """How many candidates the full grid fits (each (p, q, P, Q) with and without a constant).
-
-    >>> grid_candidates(5, 5, 2, 2, 5)      # 96 orders with p + q + P + Q <= 5, times two
-    192
-    """
-    caps = [min(v, max_order) for v in (max_p, max_q, max_P, max_Q)]
-    if math.prod(c + 1 for c in caps) > 10**7:
-        return math.prod(c + 1 for c in caps) * 2  # far beyond the bound: no need to count
-    counts = np.ones(1, dtype=np.int64)
-    for cap in caps:
-        counts = np.convolve(counts, np.ones(cap + 1, dtype=np.int64))
-    return 2 * int(counts[: max_order + 1].sum())
-
-
-def check_arima_sizes(model: Any, n_train: int) -> None:
-    """The largest order a fit may reach on ``n_train`` points fits in memory
-    (:data:`MAX_STATE_BYTES`), and a fixed order's differences leave data to fit."""
-    m = int(model.season_length)
-    if model.order is not None:
-        p, d, q = (int(v) for v in model.order)
-        P, D, Q = (int(v) for v in (model.seasonal_order or (0, 0, 0)))
-        m = m if P + D + Q > 0 else 1
-        if d + m * D >= n_train - 1:
-            raise ValueError(
-                f"order: differencing d + m·D = {d + m * D} leaves no data of the {n_train} "
-                "training points"
-            )
-        key = "order"
-    else:
-        seasonal = model.seasonal and 2 <= m <= model.max_season
-        m = m if seasonal else 1
-        p = min(model.max_p, n_train // 3, m - 1 if m > 1 else model.max_p)
-        q = min(model.max_q, n_train // 3, m - 1 if m > 1 else model.max_q)
-        P = min(model.max_P, n_train // (3 * m)) if m > 1 else 0
-        Q = min(model.max_Q, n_train // (3 * m)) if m > 1 else 0
-        d, D = model.max_d, model.max_D if m > 1 else 0
-        key = "max_p"
-    k = state_dimension(p, d, q, P, D, Q, m)
-    need = 16 * k * k * n_train
-    if need > MAX_STATE_BYTES:
-        raise ValueError(
-            f"{key}: orders up to ARIMA({p},{d},{q})({P},{D},{Q})[{m}] have a state of {k} "
-            f"entries; on {n_train} training points the Kalman filter would keep "
-            f"{need / 1024**3:.3g} GiB (16·k²·n bytes; at most {MAX_STATE_BYTES / 1024**3:g})"
-        )
-
-
-def check_arima_params(model: Any) -> None:
-    """The ranges of the ARIMA search's hyper-parameters (shared with ARIMA-GARCH)."""
-    if model.order is not None and (len(model.order) != 3 or min(model.order) < 0):
-        raise ValueError(f"order: expected three integers >= 0, got {model.order!r}")
-    if model.seasonal_order is not None and (
-        len(model.seasonal_order) != 3 or min(model.seasonal_order) < 0
-    ):
-        raise ValueError(
-            f"seasonal_order: expected three integers (P, D, Q) >= 0, got {model.seasonal_order!r}"
-        )
-    if model.season_length < 1:
-        raise ValueError(f"season_length: must be at least 1, got {model.season_length}")
-    for name in ("max_p", "max_q", "max_d", "max_P", "max_Q", "max_D", "max_order", "max_season"):
-        if getattr(model, name) < 0:
-            raise ValueError(f"{name}: must be at least 0, got {getattr(model, name)}")
-    for name, value, bound in (
-        ("max_d", model.max_d, MAX_D),
-        ("max_D", model.max_D, MAX_SEASONAL_D),
-        ("order", model.order[1] if model.order is not None else 0, MAX_D),
-        ("seasonal_order", model.seasonal_order[1] if model.seasonal_order else 0, MAX_SEASONAL_D),
-    ):
-        if value > bound:
-            raise ValueError(f"{name}: at most {bound} differences, got {value}")
-    if not model.stepwise and model.order is None:
-        count = grid_candidates(model.max_p, model.max_q, model.max_P, model.max_Q, model.max_order)
-        if count > MAX_CANDIDATES:
-            raise ValueError(
-                f"max_order: a full grid (stepwise = false) of {count} candidates; at most "
-                f"{MAX_CANDIDATES} (lower max_order or max_p, max_q, max_P, max_Q)"
-            )
-    if not 0.0 < model.test_alpha < 1.0:
-        raise ValueError(f"test_alpha: must lie in (0, 1), got {model.test_alpha}")
-    if not 1 <= model.maxiter <= MAX_MAXITER:
-        raise ValueError(f"maxiter: must lie in 1..{MAX_MAXITER}, got {model.maxiter}")
 
 
 def normal_intervals(mean: FloatArray, sd: FloatArray) -> dict[int, tuple[FloatArray, FloatArray]]:
@@ -237,6 +157,17 @@ class ARIMA(BaseForecaster):
         ``"warn"`` keeps a fit whose optimiser stopped before converging and records the
         warning with the cell; ``"fail"`` fails the cell.
 
+    Attributes
+    ----------
+    results_
+        What the fit found (:class:`~shiftbench.baselines.arima_results.ARIMAResults`): the
+        order, its estimates, the search, the warnings; fixed until the next ``fit``.
+    state_
+        statsmodels' results at those estimates, extended by every ``update``: the Kalman
+        filter's state, from which forecasts are made.
+    t_next_
+        The time index (from 1) of the next observation, for the drift column.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -244,7 +175,9 @@ class ARIMA(BaseForecaster):
     >>> e = rng.normal(size=2000)
     >>> y = pd.Series(np.convolve(e, [1.0, 0.6])[:2000])
     >>> model = ARIMA(order=(0, 0, 1)).fit(y)
-    >>> abs(float(model.result_.params[1]) - 0.6) < 0.05
+    >>> model.results_.param_names
+    ('const', 'ma.L1', 'sigma2')
+    >>> abs(float(model.results_.params[1]) - 0.6) < 0.05
     True
     """
 
@@ -313,15 +246,31 @@ class ARIMA(BaseForecaster):
             )
         return m, None
 
+    def _fixed_spec(self, order: tuple[int, int, int]) -> Spec:
+        """A fixed ``order`` (with ``seasonal_order``) as a candidate, its trend by ``trend``."""
+        P, D, Q = self.seasonal_order if self.seasonal_order is not None else (0, 0, 0)
+        seasonal = P + D + Q > 0
+        spec = Spec(
+            int(order[0]),
+            int(order[1]),
+            int(order[2]),
+            int(P),
+            int(D),
+            int(Q),
+            int(self.season_length) if seasonal else 1,
+            True,
+        )
+        return spec if self.trend == "auto" else spec.replace_trend(self.trend)
+
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
         x = as_exog_array(exog, len(values), "exog")
-        self.n_exog_ = 0 if x is None else x.shape[1]
         if not np.all(np.isfinite(values)):
             raise FitError("ARIMA: the training span has NaN or infinite values")
         m, note = self._search_period()
         notes = [] if note is None else [note]
         search: Search | None = None
+        seconds_search: float | None = None
         started = time.perf_counter()
         if self.order is None:
             search = search_orders(
@@ -340,7 +289,7 @@ class ARIMA(BaseForecaster):
                 approximation=self.approximation,
             )
             notes += list(search.notes)
-            self.seconds_search_ = time.perf_counter() - started
+            seconds_search = time.perf_counter() - started
             candidates: list[tuple[Spec, CandidateFit | None]] = [
                 (fit.spec if self.trend == "auto" else fit.spec.replace_trend(self.trend), fit)
                 for fit in search.ranked()
@@ -350,21 +299,7 @@ class ARIMA(BaseForecaster):
                     f"no ARIMA(p,{search.d},q)(P,{search.D},Q)[{search.m}] could be fitted"
                 )
         else:
-            P, D, Q = self.seasonal_order if self.seasonal_order is not None else (0, 0, 0)
-            seasonal = P + D + Q > 0
-            spec = Spec(
-                int(self.order[0]),
-                int(self.order[1]),
-                int(self.order[2]),
-                int(P),
-                int(D),
-                int(Q),
-                int(self.season_length) if seasonal else 1,
-                True,
-            )
-            if self.trend != "auto":
-                spec = spec.replace_trend(self.trend)
-            candidates = [(spec, None)]
+            candidates = [(self._fixed_spec(self.order), None)]
         failures: list[str] = []
         for spec, start in candidates:
             try:
@@ -381,28 +316,32 @@ class ARIMA(BaseForecaster):
                 f"fell back to {spec.label} (the next-best AICc) after " + "; ".join(failures),
                 *messages,
             ]
-        self.result_ = result
-        fitted = np.asarray(result.fittedvalues, dtype=np.float64).copy()
-        fitted[: spec.d + spec.D * spec.m] = np.nan  # no prediction before the differencing
-        self.in_sample_ = fitted
+        in_sample = np.asarray(result.fittedvalues, dtype=np.float64).copy()
+        in_sample[: spec.d + spec.D * spec.m] = np.nan  # no prediction before the differencing
+        self.results_ = ARIMAResults(
+            spec=spec,
+            params=np.asarray(result.params, dtype=np.float64).copy(),
+            param_names=tuple(str(name) for name in result.model.param_names),
+            aicc=float(result.aicc),
+            converged=converged,
+            search=(
+                "fixed order" if search is None else ("CSS" if search.approximation else "exact ML")
+            ),
+            scored=(
+                ()
+                if search is None
+                else tuple((fit.spec.label, float(fit.aicc)) for fit in search.scored)
+            ),
+            fallbacks=len(failures),
+            notes=tuple(notes),
+            warnings=tuple(messages),
+            in_sample=in_sample,
+            residuals=np.asarray(result.resid, dtype=np.float64).copy(),
+            n_exog=0 if x is None else x.shape[1],
+            seconds_search=seconds_search,
+        )
+        self.state_ = result
         self.t_next_ = len(values) + 1
-        self.spec_ = spec
-        self.order_ = spec.order
-        self.seasonal_order_ = spec.seasonal_order
-        self.trend_ = spec.trend
-        self.burn_in_ = spec.burn_in
-        self.converged_ = converged
-        self.search_ = (
-            ()
-            if search is None
-            else tuple((fit.spec.label, float(fit.aicc)) for fit in search.scored)
-        )
-        self.search_method_ = (
-            "fixed order" if search is None else ("CSS" if search.approximation else "exact ML")
-        )
-        self.notes_ = notes
-        self.fallbacks_ = len(failures)
-        self.fit_warnings_ = messages
         return self
 
     def _fit_one(
@@ -458,34 +397,19 @@ class ARIMA(BaseForecaster):
         return result, messages, converged
 
     def in_sample_predictions(self) -> FloatArray:
-        """One-step predictions over the training span (NaN for the first d points)."""
-        self._check_fitted("in_sample_")
-        return self.in_sample_.copy()
+        """One-step predictions over the training span (NaN for the first d + m·D points)."""
+        self._check_fitted("results_")
+        return self.results_.in_sample.copy()
 
     def fit_warnings(self) -> list[str]:
         """The optimiser's warnings of the final fit (one line each)."""
-        self._check_fitted("result_")
-        return list(self.fit_warnings_)
+        self._check_fitted("results_")
+        return list(self.results_.warnings)
 
     def info(self) -> dict[str, Any]:
         """What the fit chose, for the run manifest."""
-        self._check_fitted("result_")
-        out: dict[str, Any] = {
-            "model": self.spec_.label,
-            "order": list(self.order_),
-            "seasonal_order": list(self.seasonal_order_),
-            "trend": self.trend_,
-            "aicc": float(self.result_.aicc),
-            "converged": self.converged_,
-            "search": self.search_method_,
-            "models_tried": len(self.search_),
-            "fallbacks": self.fallbacks_,
-        }
-        if getattr(self, "seconds_search_", None) is not None:
-            out["seconds_search"] = self.seconds_search_
-        if self.notes_:
-            out["notes"] = list(self.notes_)
-        return out
+        self._check_fitted("results_")
+        return self.results_.info()
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self.absorb(y_new, exog_new)
@@ -494,43 +418,44 @@ class ARIMA(BaseForecaster):
     def absorb(self, y_new: YLike, exog_new: XLike = None) -> FloatArray:
         """:meth:`update`, returning the one-step forecast errors of the new observations (each
         made before that observation was absorbed), at fixed parameters."""
-        self._check_fitted("result_")
+        self._check_fitted("state_")
         values = as_float_array(y_new)
         if not len(values):
             return values
         x = self._exog(exog_new, len(values))
-        extended = self.result_.extend(values, exog=x)
-        self.result_ = extended
+        extended = self.state_.extend(values, exog=x)
+        self.state_ = extended
         self.t_next_ += len(values)
         return values - np.asarray(extended.fittedvalues, dtype=np.float64)
 
     def residuals(self) -> FloatArray:
-        """The one-step errors over the training span (statsmodels' ``resid``)."""
-        self._check_fitted("result_")
-        return np.asarray(self.result_.resid, dtype=np.float64).copy()
+        """The one-step errors over the training span (statsmodels' ``resid`` of the fit)."""
+        self._check_fitted("results_")
+        return self.results_.residuals.copy()
 
     def _exog(self, exog: Any, n: int, offset: int = 0) -> FloatArray | None:
         """The model's design rows for the next n time points (plus ``offset``)."""
         x = as_exog_array(exog, n, "exog")
-        if self.n_exog_ and x is None:
+        n_exog = self.results_.n_exog
+        if n_exog and x is None:
             raise FitError("ARIMA was fitted with covariates: their future values are required")
-        x = x if self.n_exog_ else None
-        return with_trend_columns(x, self.trend_, self.t_next_ + offset, n)
+        x = x if n_exog else None
+        return with_trend_columns(x, self.results_.trend, self.t_next_ + offset, n)
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
-        self._check_fitted("result_")
-        pred = self.result_.get_forecast(horizon, exog=self._exog(exog_future, horizon))
+        self._check_fitted("state_")
+        pred = self.state_.get_forecast(horizon, exog=self._exog(exog_future, horizon))
         return self._to_forecast(pred)
 
     def one_step_path(
         self, y_seen: pd.Series | np.ndarray, exog_targets: pd.DataFrame | np.ndarray | None = None
     ) -> Forecast:
-        self._check_fitted("result_")
+        self._check_fitted("state_")
         seen = as_float_array(y_seen, "y_seen")
         x = self._exog(exog_targets, len(seen) + 1)
         if len(seen) == 0:
-            return self._to_forecast(self.result_.get_forecast(1, exog=x))
-        extended = self.result_.extend(seen, exog=None if x is None else x[:-1])
+            return self._to_forecast(self.state_.get_forecast(1, exog=x))
+        extended = self.state_.extend(seen, exog=None if x is None else x[:-1])
         # In-sample one-step predictions of the extended results are the forecasts made at the
         # first k - 1 origins; the last origin's forecast is an ordinary one-step forecast.
         inside = self._to_forecast(extended.get_prediction(start=0, end=len(seen) - 1))

@@ -20,13 +20,14 @@ residuals: no re-estimation, so a rolling backtest costs one fit.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from shiftbench.baselines.arima import ARIMA, Trend, check_arima_params, check_arima_sizes
+from shiftbench.baselines.arima import ARIMA, Trend
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
     BaseForecaster,
@@ -95,6 +96,40 @@ MAX_GARCH_ORDER = 20
 OBSERVATIONS_PER_PARAMETER = 5
 
 
+@dataclass(frozen=True, eq=False)
+class GARCHResults:
+    """What the GARCH fit of an ARIMA-GARCH found, on the ARIMA residuals divided by ``scale``:
+    σ²_t = ω + Σ α_i ε²_{t−i} + Σ β_j σ²_{t−j}, with Student-t degrees of freedom ``nu`` (None
+    for normal shocks), and whether arch's optimiser converged, with its warnings."""
+
+    omega: float
+    alpha: FloatArray
+    beta: FloatArray
+    nu: float | None
+    scale: float
+    converged: bool
+    warnings: tuple[str, ...]
+
+    def info(self) -> dict[str, Any]:
+        """The manifest's ``garch`` and ``garch_converged`` entries.
+
+        >>> GARCHResults(0.1, np.array([0.2]), np.array([0.7]), None, 2.0, True, ()).info()
+        ... # doctest: +NORMALIZE_WHITESPACE
+        {'garch': {'omega': 0.1, 'alpha': [0.2], 'beta': [0.7], 'nu': None,
+                   'residual_scale': 2.0}, 'garch_converged': True}
+        """
+        return {
+            "garch": {
+                "omega": self.omega,
+                "alpha": self.alpha.tolist(),
+                "beta": self.beta.tolist(),
+                "nu": self.nu,
+                "residual_scale": self.scale,
+            },
+            "garch_converged": self.converged,
+        }
+
+
 class ARIMAGARCH(BaseForecaster):
     """ARIMA mean + GARCH(p, q) variance.
 
@@ -109,6 +144,18 @@ class ARIMAGARCH(BaseForecaster):
         ``"normal"`` or ``"t"`` (standardised Student-t) for the GARCH shocks.
     on_nonconvergence
         ``"warn"`` or ``"fail"`` when the ARIMA or GARCH optimiser does not converge.
+
+    Attributes
+    ----------
+    arima_
+        The fitted mean model, an :class:`~shiftbench.baselines.arima.ARIMA` built from the
+        ARIMA parameters above: its ``results_`` are what the ARIMA part of the fit found;
+        ``update`` extends it.
+    garch_
+        What the GARCH fit found (:class:`GARCHResults`); fixed until the next ``fit``.
+    eps2_, sig2_
+        The GARCH recursion's state: the last scaled squared shocks and variances, moved on
+        by ``update``.
 
     Examples
     --------
@@ -172,7 +219,7 @@ class ARIMAGARCH(BaseForecaster):
         self.on_nonconvergence = on_nonconvergence
 
     def check_params(self) -> None:
-        check_arima_params(self)
+        self._arima().check_params()
         for name in ("garch_p", "garch_q"):
             if not 0 <= getattr(self, name) <= MAX_GARCH_ORDER:
                 raise ValueError(
@@ -182,7 +229,7 @@ class ARIMAGARCH(BaseForecaster):
             raise ValueError(f"garch_p: GARCH({self.garch_p},{self.garch_q}) models no variance")
 
     def check_sizes(self, n_train: int, n_covariates: int) -> None:
-        check_arima_sizes(self, n_train)
+        self._arima().check_sizes(n_train, n_covariates)
         weights = 2 + self.garch_p + self.garch_q
         if weights * OBSERVATIONS_PER_PARAMETER > n_train:
             raise ValueError(
@@ -193,33 +240,16 @@ class ARIMAGARCH(BaseForecaster):
             )
 
     def _arima(self) -> ARIMA:
-        return ARIMA(
-            order=self.order,
-            seasonal_order=self.seasonal_order,
-            trend=self.trend,
-            season_length=self.season_length,
-            seasonal=self.seasonal,
-            max_season=self.max_season,
-            max_p=self.max_p,
-            max_q=self.max_q,
-            max_P=self.max_P,
-            max_Q=self.max_Q,
-            max_d=self.max_d,
-            max_D=self.max_D,
-            max_order=self.max_order,
-            stepwise=self.stepwise,
-            approximation=self.approximation,
-            test_alpha=self.test_alpha,
-            maxiter=self.maxiter,
-            on_nonconvergence=self.on_nonconvergence,
-        )
+        """The mean model: an unfitted ARIMA with this model's ARIMA parameters (every
+        parameter of :class:`~shiftbench.baselines.arima.ARIMA` is one of this model's)."""
+        return ARIMA(**{name: getattr(self, name) for name in ARIMA().get_params()})
 
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         from arch import arch_model
 
         values = as_float_array(y)
         arima = self._arima().fit(values, exog)
-        resid = arima.residuals()[arima.burn_in_ :]
+        resid = arima.residuals()[arima.results_.spec.burn_in :]
         if len(resid) < 10:
             raise FitError(f"ARIMA-GARCH: {len(resid)} residuals are too few to fit a GARCH")
         scale = float(np.std(resid))
@@ -242,58 +272,53 @@ class ARIMAGARCH(BaseForecaster):
         if not converged and self.on_nonconvergence == "fail":
             raise FitError(f"GARCH did not converge: {fitted.optimization_result.message}")
         params = fitted.params
-        self.omega_ = float(params["omega"])
-        self.alpha_ = np.array([params[f"alpha[{i}]"] for i in range(1, self.garch_p + 1)])
-        self.beta_ = np.array([params[f"beta[{j}]"] for j in range(1, self.garch_q + 1)])
-        self.nu_ = float(params["nu"]) if self.dist == "t" else None
         if not np.all(np.isfinite(np.asarray(params))):
             raise FitError("GARCH estimated non-finite parameters")
-        self.scale_ = scale
+        garch = GARCHResults(
+            omega=float(params["omega"]),
+            alpha=np.array([params[f"alpha[{i}]"] for i in range(1, self.garch_p + 1)]),
+            beta=np.array([params[f"beta[{j}]"] for j in range(1, self.garch_q + 1)]),
+            nu=float(params["nu"]) if self.dist == "t" else None,
+            scale=scale,
+            converged=converged,
+            warnings=tuple(sorted({str(w.message).split("\n")[0] for w in caught})),
+        )
         keep = max(self.garch_p, self.garch_q, 1)
+        self.arima_ = arima
+        self.garch_ = garch
         self.eps2_ = (scaled[-keep:] ** 2).astype(np.float64)
         self.sig2_ = np.asarray(fitted.conditional_volatility, dtype=np.float64)[-keep:] ** 2
-        self.arima_ = arima
-        self.garch_converged_ = converged
-        self.fit_warnings_ = arima.fit_warnings() + sorted(
-            {str(w.message).split("\n")[0] for w in caught}
-        )
         return self
 
     def in_sample_predictions(self) -> FloatArray:
         """The ARIMA mean's one-step predictions over the training span."""
-        self._check_fitted("arima_")
+        self._check_fitted("garch_")
         return self.arima_.in_sample_predictions()
 
     def fit_warnings(self) -> list[str]:
-        self._check_fitted("arima_")
-        return list(self.fit_warnings_)
+        """The ARIMA fit's warnings, then the GARCH fit's."""
+        self._check_fitted("garch_")
+        return self.arima_.fit_warnings() + list(self.garch_.warnings)
 
     def info(self) -> dict[str, Any]:
-        self._check_fitted("arima_")
-        info = self.arima_.info()
-        info.update(
-            garch={
-                "omega": self.omega_,
-                "alpha": self.alpha_.tolist(),
-                "beta": self.beta_.tolist(),
-                "nu": self.nu_,
-                "residual_scale": self.scale_,
-            },
-            garch_converged=self.garch_converged_,
-        )
-        return info
+        """The ARIMA's ``info()`` with the GARCH parameters (``garch``, ``garch_converged``)."""
+        self._check_fitted("garch_")
+        return {**self.arima_.info(), **self.garch_.info()}
+
+    def _variance_path(self, horizon: int) -> FloatArray:
+        """σ²_{T+1..T+horizon | T} (scaled) from the current state."""
+        g = self.garch_
+        return garch_variance_path(g.omega, g.alpha, g.beta, self.eps2_, self.sig2_, horizon)
 
     def _absorb(self, resid: FloatArray) -> None:
         keep = max(self.garch_p, self.garch_q, 1)
-        for e in resid / self.scale_:
-            nxt = garch_variance_path(
-                self.omega_, self.alpha_, self.beta_, self.eps2_, self.sig2_, 1
-            )
+        for e in resid / self.garch_.scale:
+            nxt = self._variance_path(1)
             self.eps2_ = np.append(self.eps2_, e * e)[-keep:]
             self.sig2_ = np.append(self.sig2_, nxt[0])[-keep:]
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
-        self._check_fitted("arima_")
+        self._check_fitted("garch_")
         values = as_float_array(y_new)
         if len(values):
             x = as_exog_array(exog_new, len(values), "exog_new")
@@ -302,9 +327,9 @@ class ARIMAGARCH(BaseForecaster):
 
     def _quantile(self, level: int) -> float:
         prob = 0.5 + level / 200.0
-        if self.nu_ is None:
+        nu = self.garch_.nu
+        if nu is None:
             return float(stats.norm.ppf(prob))
-        nu = self.nu_
         return float(stats.t.ppf(prob, nu) * np.sqrt((nu - 2.0) / nu))
 
     def _with_intervals(self, mean: FloatArray, sd: FloatArray) -> Forecast:
@@ -317,19 +342,17 @@ class ARIMAGARCH(BaseForecaster):
         return Forecast(mean=mean, sd=sd, intervals=intervals)
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
-        self._check_fitted("arima_")
+        self._check_fitted("garch_")
         mean = self.arima_.forecast(horizon, exog_future).mean
-        sig2 = garch_variance_path(
-            self.omega_, self.alpha_, self.beta_, self.eps2_, self.sig2_, horizon
-        )
-        psi = ma_weights(self.arima_.result_, horizon)
+        sig2 = self._variance_path(horizon)
+        psi = ma_weights(self.arima_.state_, horizon)
         var = np.array([np.sum(psi[:h] ** 2 * sig2[:h][::-1]) for h in range(1, horizon + 1)])
-        return self._with_intervals(mean, np.sqrt(var) * self.scale_)
+        return self._with_intervals(mean, np.sqrt(var) * self.garch_.scale)
 
     def one_step_path(
         self, y_seen: pd.Series | np.ndarray, exog_targets: pd.DataFrame | np.ndarray | None = None
     ) -> Forecast:
-        self._check_fitted("arima_")
+        self._check_fitted("garch_")
         seen = as_float_array(y_seen, "y_seen")
         k = len(seen) + 1
         x = as_exog_array(exog_targets, k, "exog_targets")
@@ -339,11 +362,9 @@ class ARIMAGARCH(BaseForecaster):
         sig2 = np.empty(k)
         try:
             for i in range(k):
-                sig2[i] = garch_variance_path(
-                    self.omega_, self.alpha_, self.beta_, self.eps2_, self.sig2_, 1
-                )[0]
+                sig2[i] = self._variance_path(1)[0]
                 if i < k - 1:
                     self._absorb(resid[i : i + 1])
         finally:
             self.eps2_, self.sig2_ = state
-        return self._with_intervals(mean, np.sqrt(sig2) * self.scale_)
+        return self._with_intervals(mean, np.sqrt(sig2) * self.garch_.scale)

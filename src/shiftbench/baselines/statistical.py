@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -52,6 +53,7 @@ __all__ = [
     "SES",
     "Comb",
     "Damped",
+    "ETSResults",
     "Holt",
     "Naive2",
     "SeasonalIndices",
@@ -296,9 +298,13 @@ class Comb(_Adjusted):
         )
 
 
-#: The ETS forms searched: (error, trend, damped, seasonal).
-def _ets_forms(seasonal: bool, positive: bool) -> list[tuple[str, str | None, bool, str | None]]:
-    forms = []
+#: An ETS form: (error, trend, damped, seasonal), statsmodels' ``ETSModel`` arguments.
+ETSForm = tuple[str, str | None, bool, str | None]
+
+
+def _ets_forms(seasonal: bool, positive: bool) -> list[ETSForm]:
+    """The ETS forms searched, in order."""
+    forms: list[ETSForm] = []
     for error in ("add", "mul") if positive else ("add",):
         for trend, damped in ((None, False), ("add", False), ("add", True)):
             for season in (None, "add", "mul") if seasonal else (None,):
@@ -306,6 +312,32 @@ def _ets_forms(seasonal: bool, positive: bool) -> list[tuple[str, str | None, bo
                     continue  # forecast::ets(restrict = TRUE) leaves these out
                 forms.append((error, trend, damped, season))
     return forms
+
+
+@dataclass(frozen=True, eq=False)
+class ETSResults:
+    """What an ETS fit found: the form chosen, its estimates (statsmodels' ``ETSModel``
+    parameters), its AICc, and how many candidate forms could be fitted."""
+
+    form: ETSForm
+    params: FloatArray
+    aicc: float
+    models_tried: int
+
+    @property
+    def label(self) -> str:
+        """The model's name in Hyndman et al.'s taxonomy (error, trend, season).
+
+        >>> ETSResults(("mul", "add", True, "add"), np.zeros(0), 0.0, 1).label
+        'ETS(M,Ad,A)'
+        """
+        error, trend, damped, season = self.form
+        name = f"ETS({error[0].upper()},{'N' if trend is None else 'Ad' if damped else 'A'},"
+        return name + f"{'N' if season is None else season[0].upper()})"
+
+    def info(self) -> dict[str, Any]:
+        """The manifest's record of the fit: ``model``, ``aicc``, ``models_tried``."""
+        return {"model": self.label, "aicc": self.aicc, "models_tried": self.models_tried}
 
 
 #: The most iterations of the likelihood optimiser per ETS candidate.
@@ -319,9 +351,17 @@ class ETS(BaseForecaster):
     ----------
     season_length
         The seasonal period m; seasonal forms are tried when m > 1 and the training span holds
-        at least two seasons.
+        at least two seasons and two points more (2·m + 2).
     maxiter
         Iterations of the likelihood optimiser per candidate.
+
+    Attributes
+    ----------
+    results_
+        What the fit found (:class:`ETSResults`); fixed until the next ``fit``.
+    y_
+        Every observation seen (the training span, then each ``update``): forecasts filter
+        them at the fitted parameters.
 
     Examples
     --------
@@ -344,7 +384,7 @@ class ETS(BaseForecaster):
         if not 1 <= self.maxiter <= MAX_MAXITER:
             raise ValueError(f"maxiter: must lie in 1..{MAX_MAXITER}, got {self.maxiter}")
 
-    def _model(self, y: FloatArray, form: tuple[str, str | None, bool, str | None]) -> Any:
+    def _model(self, y: FloatArray, form: ETSForm) -> Any:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         error, trend, damped, season = form
@@ -364,7 +404,7 @@ class ETS(BaseForecaster):
             raise FitError("ETS: the training span has NaN or infinite values")
         m = self.season_length
         seasonal = m > 1 and len(values) >= 2 * m + 2
-        best: tuple[float, Any, Any] | None = None
+        best: tuple[float, ETSForm, Any] | None = None
         tried = 0
         for form in _ets_forms(seasonal, bool(np.all(values > 0))):
             with warnings.catch_warnings():
@@ -379,25 +419,27 @@ class ETS(BaseForecaster):
                 best = (score, form, result)
         if best is None:
             raise FitError("ETS: no candidate model could be fitted")
-        self.form_ = best[1]
-        self.params_ = np.asarray(best[2].params, dtype=np.float64)
-        self.aicc_ = best[0]
-        self.tried_ = tried
+        self.results_ = ETSResults(
+            form=best[1],
+            params=np.asarray(best[2].params, dtype=np.float64),
+            aicc=best[0],
+            models_tried=tried,
+        )
         self.y_ = values
         return self
 
     def _smoothed(self, y: FloatArray) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return self._model(y, self.form_).smooth(self.params_)
+            return self._model(y, self.results_.form).smooth(self.results_.params)
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
-        self._check_fitted("params_")
+        self._check_fitted("results_")
         self.y_ = np.concatenate([self.y_, as_float_array(y_new)])
         return self
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
-        self._check_fitted("params_")
+        self._check_fitted("results_")
         mean = np.asarray(self._smoothed(self.y_).forecast(horizon), dtype=np.float64)
         if not np.all(np.isfinite(mean)):
             raise FitError("ETS produced a non-finite forecast")
@@ -405,7 +447,7 @@ class ETS(BaseForecaster):
 
     def one_step_path(self, y_seen: YLike, exog_targets: XLike = None) -> Forecast:
         """Every one-step origin from one filtering pass over the data at fixed parameters."""
-        self._check_fitted("params_")
+        self._check_fitted("results_")
         seen = as_float_array(y_seen, "y_seen")
         full = np.concatenate([self.y_, seen])
         smoothed = self._smoothed(full)
@@ -417,8 +459,5 @@ class ETS(BaseForecaster):
         return Forecast(mean=mean)
 
     def info(self) -> dict[str, Any]:
-        self._check_fitted("params_")
-        error, trend, damped, season = self.form_
-        name = f"ETS({error[0].upper()},{'N' if trend is None else 'Ad' if damped else 'A'},"
-        name += f"{'N' if season is None else season[0].upper()})"
-        return {"model": name, "aicc": self.aicc_, "models_tried": self.tried_}
+        self._check_fitted("results_")
+        return self.results_.info()

@@ -23,7 +23,7 @@ from shiftbench.errors import FitError
 from shiftbench.evaluation import metrics
 from shiftbench.forecaster import BaseForecaster, as_forecast
 from shiftbench.models import ModelSpec, get_model
-from shiftbench.rundir import FORECAST_COLUMNS, time_labels
+from shiftbench.rundir.schema import FORECAST_COLUMNS, time_labels
 from shiftbench.types import INTERVAL_LEVELS, Dataset, Forecast
 
 
@@ -286,7 +286,7 @@ def run_cell(
             cell_params = dict(params)
             if model_spec.capabilities.seeded and seed is not None:
                 cell_params["seed"] = seed
-            forecaster = model_spec.build(ds, cell_params)
+            forecaster = model_spec.build_forecaster(ds, cell_params)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 done = backtest(forecaster, ds)

@@ -38,13 +38,14 @@ from shiftbench.evaluation.events import (
     detect_event_shift,
     mcnemar,
 )
-from shiftbench.evaluation.shift import VERDICTS
+from shiftbench.evaluation.shift import VERDICTS, ShiftVerdict
 from shiftbench.eventspec import EventSpec, bin_classes
 from shiftbench.models import ModelSpec, get_model
-from shiftbench.rundir import (
+from shiftbench.rundir.schema import (
     CONFUSION_COLUMNS,
     EVENT_COLUMNS,
-    SHIFT_COLUMNS,
+    EVENT_SHIFT_COLUMNS,
+    LAG_PREFIX,
     shift_lag_columns,
     time_labels,
 )
@@ -233,6 +234,26 @@ def _probabilities(frame: pd.DataFrame, spec: EventSpec) -> np.ndarray | None:
     return np.column_stack([1.0 - p, p])
 
 
+#: ``event_shift.csv``'s names for the fields of a forecast's verdict row (docs/contract.md).
+_EVENT_FIELDS = {
+    "theil_u2": "error_rate_ratio",
+    "dm_stat_vs_naive": "mcnemar_b_minus_c",
+    "dm_p_vs_naive": "mcnemar_p_vs_persistence",
+}
+
+
+def event_shift_row(verdict: ShiftVerdict, max_lag: int) -> dict[str, Any]:
+    """An event verdict as a row of ``event_shift.csv``: its own names for the skill test and
+    the lag profile (disagreement shares, not losses)."""
+    row = verdict.as_row(max_lag)
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.startswith("loss_lag"):
+            key = LAG_PREFIX["event_shift"] + key.removeprefix("loss_lag")
+        out[_EVENT_FIELDS.get(key, key)] = value
+    return out
+
+
 def event_tables(
     forecasts: pd.DataFrame,
     event_frames: list[pd.DataFrame],
@@ -304,9 +325,10 @@ def event_tables(
         verdict = detect_event_shift(
             actual, predicted, max_lag=max_lag, alpha=alpha, history=history, persistence_lag=lag
         )
-        shifts.append({**base, **verdict.as_row(max_lag)})
+        shifts.append({**base, **event_shift_row(verdict, max_lag)})
     confusion_frame = pd.DataFrame(confusion, columns=list(CONFUSION_COLUMNS))
-    shift_frame = pd.DataFrame(shifts, columns=[*SHIFT_COLUMNS, *shift_lag_columns(max_lag)])
+    lags = shift_lag_columns(max_lag, LAG_PREFIX["event_shift"])
+    shift_frame = pd.DataFrame(shifts, columns=[*EVENT_SHIFT_COLUMNS, *lags])
     for frame in (events, confusion_frame, shift_frame):
         frame["seed"] = frame["seed"].astype("Int64")
     assert set(shift_frame["verdict"]) <= set(VERDICTS)

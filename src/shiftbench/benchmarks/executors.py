@@ -1,4 +1,4 @@
-"""Where cells run: one table of executors, read by the config's validation and the CLI.
+"""Where cells run: the function behind each executor name (:mod:`shiftbench.executor_names`).
 
 An executor maps a function over work items and yields ``(index, result)`` pairs as results
 arrive, in any order; the runner puts them back in the items' order. Where the work could not be
@@ -6,8 +6,9 @@ done at all (a worker process that died, a cluster with no worker left), the res
 :class:`Lost` naming why, and the other items go on. Executors know nothing of cells, caches or
 run directories: they only move work to processes or machines and results back.
 
-Adding one: write a function with the signature of :data:`ExecutorFn` and add an
-:class:`Executor` entry to :data:`EXECUTORS`.
+Adding one: name it in :data:`shiftbench.executor_names.EXECUTOR_NAMES` (where the config and
+the CLI read the names without importing the engine), write a function with the signature of
+:data:`ExecutorFn` and add it to :data:`RUNS`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from shiftbench.benchmarks.workers import Lost, run_pool
 from shiftbench.errors import InputError
+from shiftbench.executor_names import EXECUTOR_NAMES, executor_names
 
 __all__ = ["EXECUTORS", "Executor", "Lost", "Options", "executor_names", "run_dask", "run_local"]
 
@@ -166,7 +168,8 @@ def _dask_results(
 
 @dataclass(frozen=True)
 class Executor:
-    """One way to run cells."""
+    """One way to run cells: its name, summary and need of a scheduler as
+    :mod:`shiftbench.executor_names` gives them, and the function that runs the work."""
 
     name: str
     summary: str
@@ -174,20 +177,10 @@ class Executor:
     needs_scheduler: bool = False
 
 
+#: The function behind each name of :data:`~shiftbench.executor_names.EXECUTOR_NAMES`.
+RUNS: dict[str, ExecutorFn] = {"local": run_local, "dask": run_dask}
+
 EXECUTORS: dict[str, Executor] = {
-    e.name: e
-    for e in (
-        Executor("local", "this machine: one process, or --jobs N worker processes", run_local),
-        Executor(
-            "dask",
-            "an existing Dask distributed cluster (--scheduler ADDRESS)",
-            run_dask,
-            needs_scheduler=True,
-        ),
-    )
+    name: Executor(e.name, e.summary, RUNS[name], e.needs_scheduler)
+    for name, e in EXECUTOR_NAMES.items()
 }
-
-
-def executor_names() -> list[str]:
-    """Names of the executors, for the config's validation and the CLI's choices."""
-    return list(EXECUTORS)

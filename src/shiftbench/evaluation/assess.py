@@ -16,7 +16,7 @@ from scipy import stats
 from shiftbench.evaluation.metrics import owa
 from shiftbench.evaluation.shift import VERDICTS, detect_shift
 from shiftbench.evaluation.stats import diebold_mariano, pesaran_timmermann
-from shiftbench.rundir import (
+from shiftbench.rundir.schema import (
     AGGREGATE_SERIES,
     ALL_SEEDS,
     COMPARISON_COLUMNS,

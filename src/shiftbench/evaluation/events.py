@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -115,18 +116,29 @@ def confusion_rows(
     return [(i, j, int(np.sum((a == i) & (p == j)))) for i in labels for j in labels]
 
 
-def mcnemar(correct_a: npt.ArrayLike, correct_b: npt.ArrayLike) -> TestResult:
+#: The alternatives of :func:`mcnemar`: A and B differ, A is right more often, A less often.
+Alternative = Literal["two-sided", "greater", "less"]
+
+
+def mcnemar(
+    correct_a: npt.ArrayLike, correct_b: npt.ArrayLike, alternative: Alternative = "two-sided"
+) -> TestResult:
     """McNemar's exact test of two classifiers on the same cases (McNemar, *Psychometrika* 12,
     1947; the exact conditional form recommended by Fagerland, Lydersen & Laake, *BMC Med. Res.
-    Methodol.* 13, 2013).
+    Methodol.* 13, 2013), by SciPy's exact binomial test (:func:`scipy.stats.binomtest`).
 
     With b the cases only A gets right and c those only B gets right, under equal accuracy b is
-    Binomial(b + c, ½); the two-sided p-value is min(1, 2·P(X ≤ min(b, c))). The statistic
-    returned is b − c (positive: A is right more often).
+    Binomial(b + c, ½). Two-sided, the p-value is min(1, 2·P(X ≤ min(b, c))), so 1 when b = c;
+    ``"greater"`` (A is right more often) is P(X ≥ b) and ``"less"`` is P(X ≤ b), each exact
+    (not half the two-sided value, which is wrong by the probability of b itself). With no
+    discordant case (b + c = 0) there is nothing to test: the p-value is 1 in every direction.
+    The statistic returned is b − c (positive: A is right more often).
 
     >>> r = mcnemar([1] * 10 + [0] * 2, [0] * 10 + [1] * 2)   # b = 10, c = 2
     >>> r.statistic, round(r.p_value, 5)                       # 2 · (1 + 12 + 66) / 4096
     (8.0, 0.03857)
+    >>> mcnemar([1] * 10 + [0] * 2, [0] * 10 + [1] * 2, "greater").p_value == 79 / 4096
+    True
     """
     a = np.asarray(correct_a, dtype=bool)
     b_ = np.asarray(correct_b, dtype=bool)
@@ -136,16 +148,8 @@ def mcnemar(correct_a: npt.ArrayLike, correct_b: npt.ArrayLike) -> TestResult:
     c = int(np.sum(~a & b_))
     if b + c == 0:
         return TestResult(0.0, 1.0, len(a))
-    p = min(1.0, 2.0 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
-    return TestResult(float(b - c), p, len(a))
-
-
-def _one_sided(result: TestResult, better: bool) -> float:
-    """The one-sided p-value of McNemar's exact test in one direction (A better, or worse)."""
-    if result.p_value >= 1.0 and result.statistic == 0.0:
-        return 1.0
-    favourable = result.statistic > 0 if better else result.statistic < 0
-    return result.p_value / 2.0 if favourable else 1.0 - result.p_value / 2.0
+    p = float(stats.binomtest(b, b + c, 0.5, alternative=alternative).pvalue)
+    return TestResult(float(b - c), min(1.0, p), len(a))
 
 
 def detect_event_shift(
@@ -200,8 +204,8 @@ def detect_event_shift(
     right_model = f[p_origins] == a[p_origins]
     right_naive = persistence == a[p_origins]
     test = mcnemar(right_model, right_naive)
-    p_better = _one_sided(test, better=True)
-    p_worse = _one_sided(test, better=False)
+    p_better = mcnemar(right_model, right_naive, "greater").p_value
+    p_worse = mcnemar(right_model, right_naive, "less").p_value
     naive_rate = float(np.mean(~right_naive))
     ratio = float(np.mean(~right_model)) / naive_rate if naive_rate > 0 else nan
     best, gain = best_lag_and_gain(profile)

@@ -26,7 +26,7 @@ class LSTMEvent(EventClassifier):
     training windows."""
 
     capabilities: ClassVar[Capabilities] = Capabilities(
-        family="event", seeded=True, covariates=True, min_train=30
+        kind="event", cost="training", seeded=True, covariates=True, min_train=30
     )
     dependencies: ClassVar[tuple[str, ...]] = ("tensorflow", "keras")
 

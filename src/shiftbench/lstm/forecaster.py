@@ -53,7 +53,20 @@ def _one_of(names: tuple[str, ...]) -> str:
 
 
 class _LSTMForecaster(BaseForecaster):
-    """Shared machinery; subclasses set ``differenced``."""
+    """Shared machinery; subclasses set ``differenced``.
+
+    Attributes
+    ----------
+    network_
+        What the training found (:class:`shiftbench.lstm.model.Trained`): the network, its
+        loss per epoch, the device and the seconds; ``info()`` and ``training_history()``
+        read it.
+    prep_, target_scaler_, exog_scaler_
+        The preprocessing and the scalers, fitted on the training span only.
+    y_, x_, n_train_
+        Every observation (and covariate row) seen, moved on by ``update``, and the length of
+        the training span.
+    """
 
     differenced: ClassVar[bool] = False
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -220,9 +233,7 @@ class _LSTMForecaster(BaseForecaster):
         features = self._features(values, padded)
         targets = self.target_scaler_.transform(self._modelled(values)[:, None])[:, 0]
         X, target = training_windows(features, targets, self.window)
-        trained = net.train(self._spec(), X, target, self.seed)
-        self.network_ = trained
-        self.history_ = trained.history
+        self.network_ = net.train(self._spec(), X, target, self.seed)
         self.y_ = values
         self.x_ = x
         self.n_train_ = len(values)
@@ -231,29 +242,12 @@ class _LSTMForecaster(BaseForecaster):
     def training_history(self) -> dict[str, list[float]] | None:
         """Loss and validation loss per epoch of the last fit."""
         self._check_fitted("network_")
-        return {k: list(v) for k, v in self.history_.items()}
+        return {k: list(v) for k, v in self.network_.history.items()}
 
     def info(self) -> dict[str, Any]:
+        """The window and the training's summary (:meth:`shiftbench.lstm.model.Trained.summary`)."""
         self._check_fitted("network_")
-        losses = self.history_.get("loss", [])
-        val = self.history_.get("val_loss", [])
-        return {
-            "window": self.window,
-            "epochs_run": len(losses),
-            "final_loss": losses[-1] if losses else None,
-            "best_val_loss": min(val) if val else None,
-            "parameters": int(self.network_.network.count_params()),
-            "device": self.network_.device,
-            "seconds_training": self.network_.seconds,
-            "seconds_first_epoch": (
-                self.network_.epoch_seconds[0] if self.network_.epoch_seconds else None
-            ),
-            "seconds_per_epoch": (
-                float(np.median(self.network_.epoch_seconds[1:]))
-                if len(self.network_.epoch_seconds) > 1
-                else None
-            ),
-        }
+        return {"window": self.window, **self.network_.summary()}
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("network_")

@@ -99,9 +99,11 @@ class NetworkSpec:
     outputs: int = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class Trained:
-    """A trained network and its per-epoch training history."""
+    """What one training found: the trained network, its loss (and validation loss) per
+    epoch, and where and how long it trained. Frozen: a fit's results, read by the forecaster's
+    ``info()`` and ``training_history()``."""
 
     network: Any
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -110,7 +112,35 @@ class Trained:
     #: whole fit including building the network
     epoch_seconds: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    #: :func:`device_name` at training time
     device: str = "CPU"
+
+    def summary(self) -> dict[str, Any]:
+        """The training for the run manifest: ``epochs_run``, ``final_loss``,
+        ``best_val_loss`` (None without validation), ``parameters`` (the network's weights),
+        ``device``, and the wall seconds of the training (``seconds_training``), of its first
+        epoch and the median of the others (``seconds_per_epoch``; None for a single epoch).
+
+        >>> class Net:
+        ...     def count_params(self) -> int:
+        ...         return 10
+        >>> Trained(Net(), {"loss": [0.5, 0.25]}, 2, [2.0, 1.0], 3.5).summary()["final_loss"]
+        0.25
+        """
+        losses = self.history.get("loss", [])
+        val = self.history.get("val_loss", [])
+        return {
+            "epochs_run": len(losses),
+            "final_loss": losses[-1] if losses else None,
+            "best_val_loss": min(val) if val else None,
+            "parameters": int(self.network.count_params()),
+            "device": self.device,
+            "seconds_training": self.seconds,
+            "seconds_first_epoch": self.epoch_seconds[0] if self.epoch_seconds else None,
+            "seconds_per_epoch": (
+                float(np.median(self.epoch_seconds[1:])) if len(self.epoch_seconds) > 1 else None
+            ),
+        }
 
 
 def seed_everything(seed: int) -> None:

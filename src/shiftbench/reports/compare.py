@@ -36,7 +36,7 @@ from shiftbench.evaluation.assess import ALPHA
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.stats import diebold_mariano
 from shiftbench.reports.escape import slug
-from shiftbench.rundir import AGGREGATE_SERIES, RunData, load_run
+from shiftbench.rundir.schema import AGGREGATE_SERIES, RunData
 
 #: How a collection's aggregate rows (an empty ``series`` in the files) are shown.
 AGGREGATE_LABEL = "(mean over series)"
@@ -171,16 +171,16 @@ def code_differences(base: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def compare_runs(
-    base_dir: str | Path,
-    new_dir: str | Path,
+    base: RunData,
+    new: RunData,
     *,
     fail_on: str | None = None,
     allow_data_change: bool = False,
     allow_missing: bool = False,
 ) -> Comparison:
-    """Compare two run directories (see the module docstring)."""
+    """Compare two runs (see the module docstring); read them with
+    :func:`shiftbench.rundir.load_run`."""
     gates = parse_gates(fail_on)
-    base, new = load_run(base_dir), load_run(new_dir)
     changed = [
         name
         for name in base.datasets
@@ -375,8 +375,8 @@ def _evaluate(
 
 def render_comparison(comparison: Comparison, out_dir: str | Path | None = None) -> Path:
     """Write ``compare.html`` and ``compare.md``; returns the folder (default: inside NEW_RUN)."""
+    from shiftbench.files import write_atomic
     from shiftbench.reports.render import _environment
-    from shiftbench.rundir import write_atomic
 
     default = comparison.new.path / f"compare-{slug(comparison.base.run_id)}"
     out = Path(out_dir) if out_dir else default

@@ -10,22 +10,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from shiftbench.benchmarks.cache import Cache
-from shiftbench.benchmarks.fingerprint import code_identity
 from shiftbench.evaluation.assess import REFERENCES
 from shiftbench.evaluation.events import EVENT_METRICS
-from shiftbench.evaluation.metrics import METRICS
-from shiftbench.evaluation.ranks import RankTest
 from shiftbench.evaluation.shift import VERDICTS
+from shiftbench.files import write_atomic
+from shiftbench.fingerprint import code_identity
 from shiftbench.reports import plots
+from shiftbench.reports.data import ReportData, report_data
 from shiftbench.reports.escape import (
     md_code,
     md_escape,
@@ -33,19 +31,13 @@ from shiftbench.reports.escape import (
     md_join,
     md_path,
     shell_command,
-    slug,
-    tex_escape,
 )
+from shiftbench.reports.event_tables import event_board
+from shiftbench.reports.fits import arima_fits
 from shiftbench.reports.numbers import duration
+from shiftbench.reports.sections import DatasetSection, Figure
 from shiftbench.reports.tables import (
     LABELS,
-    EventBoard,
-    Leaderboard,
-    Row,
-    ShareRow,
-    ShiftRow,
-    arima_fits,
-    event_board,
     fmt,
     leaderboard,
     per_series,
@@ -54,44 +46,18 @@ from shiftbench.reports.tables import (
     shift_shares,
     summary,
 )
-from shiftbench.rundir import RunData, load_run, write_atomic
+from shiftbench.reports.tex import render_tex
+from shiftbench.rundir.schema import RunData
 
 FIGURES = "figures"
 
 
-@dataclass
-class Figure:
-    caption: str
-    svg: str
-    file: str
-
-
-@dataclass
-class DatasetSection:
-    index: int
-    name: str
-    info: dict[str, Any]
-    board: Leaderboard
-    shifts: list[ShiftRow]
-    overlays: list[Figure] = field(default_factory=list)
-    intervals: list[Figure] = field(default_factory=list)
-    training: list[Figure] = field(default_factory=list)
-    collection: bool = False
-    shares: list[ShareRow] = field(default_factory=list)
-    rank: RankTest | None = None
-    legend: list[tuple[int, str]] = field(default_factory=list)
-    summary_figures: list[Figure] = field(default_factory=list)
-    events: EventBoard | None = None
-    event_figures: list[Figure] = field(default_factory=list)
-    event_legend: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _reproduce(run: RunData) -> str:
+def _reproduce(data: ReportData) -> str:
     """The command that reproduces the run, shell-quoted so that it means what it says."""
-    command = run.manifest.get("command")
+    command = data.manifest.get("command")
     if isinstance(command, list) and command:
         return shell_command(command)
-    config = run.manifest.get("config", {})
+    config = data.manifest.get("config", {})
     seeds = ",".join(str(s) for s in config.get("seeds", []))
     return shell_command(
         [
@@ -111,8 +77,8 @@ class FigureCache:
     (the elements and attributes matplotlib writes, no script, no event handler, no external
     reference); anything else is drawn again."""
 
-    def __init__(self, root: Path | None) -> None:
-        self.cache = Cache(root, warn=lambda _: None) if root is not None else None
+    def __init__(self, store: FigureStore | None) -> None:
+        self.cache = store
 
     def get(self, kind: str, data: pd.DataFrame, extra: object, draw: Callable[[], str]) -> str:
         if self.cache is None:
@@ -148,24 +114,24 @@ def _drawn(draw: Callable[[], str]) -> str:
 FIGURE_FORMAT = 4  # bumped whenever a drawing changes: older cached figures are misses
 
 
-def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
+def _sections(data: ReportData, figures: FigureCache) -> list[DatasetSection]:
     sections = []
-    for index, name in enumerate(run.datasets, start=1):
+    for index, name in enumerate(data.datasets, start=1):
         section = DatasetSection(
             index=index,
             name=name,
-            info=run.manifest["datasets"][name],
-            board=leaderboard(run, name),
-            shifts=shift_rows(run, name),
+            info=data.datasets[name].info,
+            board=leaderboard(data, name),
+            shifts=shift_rows(data, name),
         )
-        if run.is_collection(name):
-            _collection_section(run, section, figures)
+        if data.collection(name):
+            _collection_section(data, section, figures)
             sections.append(section)
             continue
-        _event_section(run, section, figures)
-        f = run.forecasts[run.forecasts["dataset"] == name]
-        s = run.shift[run.shift["dataset"] == name]
-        for m, model in enumerate(run.models, start=1):
+        _event_section(data, section, figures)
+        f = data.forecasts[data.forecasts["dataset"] == name]
+        s = data.shift[data.shift["dataset"] == name]
+        for m, model in enumerate(data.models, start=1):
             cells = f[f["model"] == model]
             if cells.empty:
                 continue
@@ -192,7 +158,7 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                     file=f"{FIGURES}/d{index}_m{m}_overlay.svg",
                 )
             )
-            if run.capability(model, "variance") and cell["lo_80"].notna().all():
+            if data.capability(model, "variance") and cell["lo_80"].notna().all():
                 section.intervals.append(
                     Figure(
                         caption=model,
@@ -205,9 +171,9 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
                         file=f"{FIGURES}/d{index}_m{m}_intervals.svg",
                     )
                 )
-        if run.history is not None:
-            h = run.history[run.history["dataset"] == name]
-            for m, model in enumerate(run.models, start=1):
+        if data.history is not None:
+            h = data.history[data.history["dataset"] == name]
+            for m, model in enumerate(data.models, start=1):
                 hm = h[(h["model"] == model) & (h["fit"] == 0)]
                 if not hm.empty:
                     section.training.append(
@@ -226,17 +192,17 @@ def _sections(run: RunData, figures: FigureCache) -> list[DatasetSection]:
     return sections
 
 
-def _event_section(run: RunData, section: DatasetSection, figures: FigureCache) -> None:
+def _event_section(data: ReportData, section: DatasetSection, figures: FigureCache) -> None:
     """A dataset's events: the classifier scores, confusion matrices, verdicts and a strip of
     actual against predicted events (models drawn as their numbers)."""
-    board = event_board(run, section.name)
-    if board is None or run.events is None:
+    board = event_board(data, section.name)
+    if board is None or data.events is None:
         return
     section.events = board
     models = [r.model for r in board.rows]
     numbers = list(range(1, len(models) + 1))
     section.event_legend = list(zip(numbers, models, strict=True))
-    events = run.events[run.events["dataset"] == section.name]
+    events = data.events[data.events["dataset"] == section.name]
     section.event_figures.append(
         Figure(
             caption="actual and predicted events over the test span",
@@ -251,15 +217,15 @@ def _event_section(run: RunData, section: DatasetSection, figures: FigureCache) 
     )
 
 
-def _collection_section(run: RunData, section: DatasetSection, figures: FigureCache) -> None:
+def _collection_section(data: ReportData, section: DatasetSection, figures: FigureCache) -> None:
     """A collection's section: shares of each verdict, ranks over series with their CD
     diagram, and per-series sMAPE by model (no per-series figures)."""
     name, index = section.name, section.index
     section.collection = True
-    section.shares = shift_shares(run, name)
-    number = {model: i for i, model in enumerate(run.models, start=1)}
+    section.shares = shift_shares(data, name)
+    number = {model: i for i, model in enumerate(data.models, start=1)}
     section.legend = [(i, model) for model, i in number.items()]
-    table = per_series(run, name, "smape")
+    table = per_series(data, name, "smape")
     if not table.empty:
         numbers = [number[c] for c in table.columns]
         section.summary_figures.append(
@@ -272,18 +238,18 @@ def _collection_section(run: RunData, section: DatasetSection, figures: FigureCa
                 file=f"{FIGURES}/d{index}_smape_boxplot.svg",
             )
         )  # fmt: skip
-    section.rank = ranks(run, name, "smape")
+    section.rank = ranks(data, name, "smape")
     if section.rank is not None:
         rank = section.rank
         order = list(rank.mean_ranks)
         position = {model: i for i, model in enumerate(order)}
         cliques = [(position[g[0]], position[g[-1]]) for g in rank.cliques()]
-        data = pd.DataFrame({"rank": list(rank.mean_ranks.values())})
+        ranked = pd.DataFrame({"rank": list(rank.mean_ranks.values())})
         section.summary_figures.append(
             Figure(
                 caption="critical-difference diagram (sMAPE ranks, Nemenyi, 5 %)",
                 svg=figures.get(
-                    "cd", data, (rank.cd, tuple(cliques), tuple(number[m] for m in order)),
+                    "cd", ranked, (rank.cd, tuple(cliques), tuple(number[m] for m in order)),
                     partial(
                         plots.cd_svg, list(rank.mean_ranks.values()),
                         [number[m] for m in order], rank.cd, cliques,
@@ -328,12 +294,12 @@ def _wall_time(manifest: dict[str, Any]) -> str:
     return duration(seconds) if seconds >= 0 else "–"
 
 
-def _origins(run: RunData) -> dict[str, str]:
+def _origins(data: ReportData) -> dict[str, str]:
     """Where each model comes from, as the summary shows it: "built-in", or the origin and
     class of a model that is not (a config section, an entry point, a Python instance)."""
     out = {}
-    models = run.manifest.get("models", {})
-    for model in run.models:
+    models = data.manifest.get("models", {})
+    for model in data.models:
         entry = models.get(model, {}) if isinstance(models, dict) else {}
         origin = str(entry.get("origin", "built-in")) if isinstance(entry, dict) else "built-in"
         target = entry.get("class") if isinstance(entry, dict) else None
@@ -341,25 +307,25 @@ def _origins(run: RunData) -> dict[str, str]:
     return out
 
 
-def _context(run: RunData, sections: list[DatasetSection]) -> dict[str, Any]:
-    config = run.manifest.get("config", {})
-    seeded = sorted(run.seeded_models)
-    names, rows = summary(run, [s.board for s in sections])
+def _context(data: ReportData, sections: list[DatasetSection]) -> dict[str, Any]:
+    config = data.manifest.get("config", {})
+    seeded = sorted(data.seeded_models)
+    names, rows = summary(data, [s.board for s in sections])
     return {
         "summary_names": names,
         "summary_rows": rows,
-        "origins": _origins(run),
-        "wall_time": _wall_time(run.manifest),
-        "run": run,
-        "m": run.manifest,
+        "origins": _origins(data),
+        "wall_time": _wall_time(data.manifest),
+        "run": data.run,
+        "m": data.manifest,
         "sections": sections,
-        "failed": run.failed_cells(),
-        "fits": arima_fits(run),
-        "reproduce": _reproduce(run),
+        "failed": data.run.failed_cells(),
+        "fits": arima_fits(data),
+        "reproduce": _reproduce(data),
         "config_json": json.dumps(config, indent=2, default=str),
         "seeded": seeded,
-        "versions": run.manifest.get("versions", {}),
-        "models": run.models,
+        "versions": data.manifest.get("versions", {}),
+        "models": data.models,
         "seeds": config.get("seeds", []),
     }
 
@@ -369,156 +335,30 @@ def bar_width(value: float, profile: list[float]) -> float:
     return 0.0 if top <= 0 or value != value else round(100.0 * value / top, 1)
 
 
-TEX_MARKS = {"▲": "$\\uparrow$", "▼": "$\\downarrow$", "·": ""}
+class FigureStore(Protocol):
+    """Where drawn figures are kept between reports (a :class:`shiftbench.store.Store`): the
+    reports read and write texts through it and know nothing of its files."""
+
+    def get_text(self, kind: str, key: str, identity: dict[str, Any]) -> str | None: ...
+
+    def put_text(self, kind: str, key: str, identity: dict[str, Any], text: str) -> None: ...
 
 
-def _tex_number(text: str) -> str:
-    r"""A number as formatted for the HTML, in LaTeX: scientific notation as ×10^k, a true
-    minus sign, dashes for missing values.
+def render_reports(run: RunData, figures: FigureStore | None = None) -> list[Path]:
+    """(Re)write report.html, report.md, tables.tex and figures/ of a run (into its folder,
+    ``run.path``), from the run's data as they are in memory.
 
-    >>> _tex_number("3.200e-10"), _tex_number("-0.25"), _tex_number("–"), _tex_number("∞")
-    ('$3.200{\\times}10^{-10}$', '$-$0.25', '--', '$\\infty$')
+    With ``figures``, figures already drawn for the same data are reused from it.
     """
-    if text in ("–", ""):
-        return "--"
-    if text in ("∞", "−∞"):
-        return "$\\infty$" if text == "∞" else "$-\\infty$"
-    mantissa, _, exponent = text.partition("e")
-    sign = "$-$" if mantissa.startswith("-") else ""
-    mantissa = tex_escape(mantissa.lstrip("-"))
-    if exponent:
-        return f"{sign}${mantissa}{{\\times}}10^{{{int(exponent)}}}$"
-    return sign + mantissa
-
-
-def _tex_versus(row: Row, reference: str) -> str:
-    """A DM outcome in LaTeX: its p-value (or counts over seeds/series) and an arrow."""
-    versus = row.vs.get(reference)
-    if versus is None or versus.short in ("", "–"):
-        return "--"
-    if versus.text == "reference":
-        return "ref."
-    symbols = {"▲": "$\\uparrow$", "▼": "$\\downarrow$", "<": "$<$"}
-    short = versus.short.replace("p = ", "").replace("p < ", "<")
-    text = "".join(symbols.get(ch, tex_escape(ch)) for ch in short)
-    # one test: its p-value and an arrow; over seeds or series the counts carry the arrows
-    return text if " of " in short else text + TEX_MARKS.get(versus.symbol, "")
-
-
-def _tex_table(
-    caption: str, label: str, header: list[str], rows: list[tuple[list[str], list[str]]]
-) -> list[str]:
-    """A booktabs table in ``\\small`` that fits an article's text width: each row's cells,
-    and under them (when any) a line of sds in ``\\footnotesize``."""
-    spec = "l" + "r" * (len(header) - 1)
-    out = [
-        "\\begin{table}[htbp]",
-        "\\centering",
-        "\\small",
-        "\\setlength{\\tabcolsep}{4pt}",
-        f"\\caption{{{caption}}}",
-        f"\\label{{{label}}}",
-        f"\\begin{{tabular}}{{{spec}}}",
-        "\\toprule",
-        " & ".join(header) + " \\\\",
-        "\\midrule",
-    ]
-    for cells, sds in rows:
-        out.append(" & ".join(cells) + " \\\\")
-        if any(sds):
-            out.append(
-                " & ".join(f"{{\\footnotesize ({sd})}}" if sd else "" for sd in sds) + " \\\\"
-            )
-    out += ["\\bottomrule", "\\end{tabular}", "\\end{table}", ""]
-    return out
-
-
-def render_tex(run: RunData, sections: list[DatasetSection]) -> str:
-    """Two booktabs tables per dataset that fit a standard article's text width: accuracy (the
-    metrics marked ``latex`` in :data:`METRICS`, mean and, under it, the sd over seeds), and
-    CRPS, the Diebold–Mariano tests and the right-shift verdict. Numbers are rounded as in the
-    HTML report; best values in bold; each table has a caption and a ``\\label``."""
-    latex = [name for name, metric in METRICS.items() if metric.latex]
-    first = [c for c in latex if METRICS[c].needs != "sd"]
-    second = [c for c in latex if METRICS[c].needs == "sd"]
-    out = [
-        "% shiftbench result tables (run " + tex_escape(run.run_id) + ").",
-        "% Needs \\usepackage{booktabs}. Best value per column in bold; mean over seeds,",
-        "% (sd) below.",
-        "% DM: Diebold-Mariano with the Harvey-Leybourne-Newbold correction, 5% level, on the same",
-        "% one-step origins; p-value, $\\uparrow$ significantly better, $\\downarrow$ worse.",
-        "",
-    ]
-
-    def cells(row: Row, metrics: list[str]) -> tuple[list[str], list[str]]:
-        values, sds = [], []
-        for c in metrics:
-            entry = row.entries.get(c)
-            if entry is None:
-                values.append("--")
-                sds.append("")
-                continue
-            text = _tex_number(entry.text)
-            values.append(f"{{\\bfseries\\boldmath {text}}}" if entry.best else text)
-            sds.append(_tex_number(entry.sd_text) if entry.sd_text else "")
-        return values, sds
-
-    for section in sections:
-        board = section.board
-        name = tex_escape(section.name)
-        label = "tab:" + slug(section.name, "dataset")
-        shown = [c for c in first if c in board.metrics]
-        rows = []
-        for row in board.rows:
-            values, sds = cells(row, shown)
-            rows.append(([tex_escape(row.model), *values], ["", *sds]))
-        out += _tex_table(
-            f"Accuracy on {name} ({section.info.get('protocol', {}).get('n_test', '')} origins).",
-            label + "-accuracy",
-            ["Model", *(tex_escape(LABELS[c]) for c in shown)],
-            rows,
-        )
-        extra = [c for c in second if c in board.metrics]
-        rows = []
-        for row in board.rows:
-            values, sds = cells(row, extra)
-            tests = [_tex_versus(row, reference) for reference in REFERENCES]
-            verdict = tex_escape(row.verdict or "--")
-            rows.append(
-                (
-                    [tex_escape(row.model), *values, *tests, verdict],
-                    ["", *sds, *("" for _ in tests), ""],
-                )
-            )
-        out += _tex_table(
-            f"Tests and right-shift verdicts on {name}.",
-            label + "-tests",
-            [
-                "Model",
-                *(tex_escape(LABELS[c]) for c in extra),
-                *(f"DM vs {tex_escape(r)}" for r in REFERENCES),
-                "Verdict",
-            ],
-            rows,
-        )
-    return "\n".join(out)
-
-
-def render_reports(path: str | Path, cache_dir: str | Path | None = None) -> list[Path]:
-    """(Re)write report.html, report.md, tables.tex and figures/ of a run directory.
-
-    With ``cache_dir``, figures already drawn for the same data are reused from it.
-    """
-    run = load_run(path)
-    sections = _sections(run, FigureCache(Path(cache_dir) if cache_dir else None))
-    context = _context(run, sections)
+    data = report_data(run)
+    sections = _sections(data, FigureCache(figures))
+    context = _context(data, sections)
     html_env = _environment(autoescape=True)
     html_env.globals["bar_width"] = bar_width
     md_env = _environment(autoescape=False)
     md_env.globals["bar_width"] = bar_width
     root = run.path
-    figures = root / FIGURES
-    figures.mkdir(exist_ok=True)
+    (root / FIGURES).mkdir(exist_ok=True)
     for section in sections:
         for fig in (
             section.overlays
@@ -535,6 +375,6 @@ def render_reports(path: str | Path, cache_dir: str | Path | None = None) -> lis
     ):
         write_atomic(root / name, env.get_template(template).render(**context))
         written.append(root / name)
-    write_atomic(root / "tables.tex", render_tex(run, sections))
+    write_atomic(root / "tables.tex", render_tex(data, sections))
     written.append(root / "tables.tex")
     return written

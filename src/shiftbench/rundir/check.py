@@ -196,7 +196,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "forecasts": ("dataset", "series", "model", "seed", "cutoff", "h"),
     "shift_summary": ("dataset", "model", "seed"),
 }
-_LAG = re.compile(r"loss_lag[0-9]{1,4}")
+_LAG = re.compile(r"(loss|disagreement)_lag[0-9]{1,4}")
 #: Seeds beyond a seed's digits, per file.
 _SEED_WORDS: dict[str, tuple[str, ...]] = {
     "metrics": ("mean", "sd", "ci_low", "ci_high"),
@@ -239,8 +239,9 @@ def check_columns(frame: pd.DataFrame, name: str, path: str, extra: Sequence[str
                 f"{path}: column 'seed' line {pos + 2}: not a seed: {str(seeds.iloc[pos])[:40]!r}"
             )
     for column in frame.columns:
-        if str(column).startswith("loss_lag") and not _LAG.fullmatch(str(column)):
-            raise DataError(f"{path}: column {str(column)[:40]!r} is not loss_lagK")
+        text = str(column)
+        if text.startswith(("loss_lag", "disagreement_lag")) and not _LAG.fullmatch(text):
+            raise DataError(f"{path}: column {text[:40]!r} is not loss_lagK or disagreement_lagK")
     keys = _KEYS.get(name)
     if keys and len(frame):
         twice = frame.duplicated(list(keys))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from shiftbench.errors import DataError
-from shiftbench.runcheck import check_columns, check_manifest
+from shiftbench.rundir.check import check_columns, check_manifest
 
 MANIFEST = {
     "run_id": "r",

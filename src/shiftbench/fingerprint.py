@@ -48,7 +48,7 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
 
 
 def _package_root() -> Path:
-    return Path(__file__).resolve().parent.parent  # shiftbench/benchmarks/.. = shiftbench
+    return Path(__file__).resolve().parent
 
 
 @functools.cache

@@ -1,42 +1,32 @@
-"""The run directory: its files and columns, how it is written and how it is read back.
-
-This module is the one owner of the format described in ``docs/contract.md``. The engine hands
-it finished frames and a manifest (:func:`write_run`); the reports, ``compare`` and the Python
-API read it back (:func:`load_run`). Nothing else writes or parses these files.
+"""The run directory's schema: its files, their columns and types, and the conventions of their
+values; the manifest's structure; and :class:`RunData`, a run's tables and manifest in memory
+(as the engine hands them to the reports, and as :func:`shiftbench.rundir.io.load_run` reads
+them back: the same frames either way).
 
 Conventions kept here and nowhere else:
 
 - **Seeds.** In memory, before writing, a cell's seed is an ``int`` or ``None`` (a model without
-  randomness). In a file, and in every frame :func:`load_run` returns, the ``seed`` column is
-  text: the seed's digits, :data:`NO_SEED` (an empty field) for a model without randomness, or
-  one of :data:`SEED_AGGREGATES` for the across-seed rows of ``metrics.csv``.
+  randomness). In a file, and in every frame of a :class:`RunData`, the ``seed`` column is text:
+  the seed's digits, :data:`NO_SEED` (an empty field) for a model without randomness, or one of
+  :data:`SEED_AGGREGATES` for the across-seed rows of ``metrics.csv``.
 - **Time labels.** ``cutoff`` and ``ds`` hold ISO dates where the data have dates (ISO
   date-times if any time is not midnight), integers otherwise (:func:`time_labels`).
 - **Floats** are written in their shortest round-trip form and read back bit for bit.
-- **Atomic files.** Every file is written to a temporary name and renamed, so a reader sees the
-  old or the new content, never a part (:func:`write_atomic`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
-import platform
 import re
-import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from shiftbench.csvio import read_csv_or_fail
 from shiftbench.errors import DataError
-from shiftbench.runcheck import check_columns, check_manifest
 from shiftbench.types import Collection, Dataset
 
 #: ``forecasts.csv``: one row per forecast.
@@ -77,6 +67,28 @@ SHIFT_COLUMNS: tuple[str, ...] = (
 #: verdict between ``n`` and ``majority``); seeded models add ``seed = all`` rows over seeds
 #: (:data:`ALL_SEEDS`).
 SHIFT_SUMMARY_KEYS: tuple[str, ...] = ("dataset", "model", "seed", "n")
+#: ``event_shift.csv`` (runs with an event question): one right-shift verdict per (cell, series)
+#: of its events, followed by ``disagreement_lag0..K`` (the share of targets where the predicted
+#: event differs from the actual one k steps earlier). Skill is McNemar's exact test against
+#: event persistence: ``error_rate_ratio`` (errors of the model over those of persistence),
+#: ``mcnemar_b_minus_c`` and ``mcnemar_p_vs_persistence`` (one-sided).
+EVENT_SHIFT_COLUMNS: tuple[str, ...] = (
+    "dataset",
+    "series",
+    "model",
+    "seed",
+    "best_lag",
+    "shift_gain",
+    "error_rate_ratio",
+    "mcnemar_b_minus_c",
+    "mcnemar_p_vs_persistence",
+    "verdict",
+    "reason",
+    "n_origins",
+    "max_lag_used",
+)
+#: The prefix of the lag-profile columns of ``shift.csv`` and of ``event_shift.csv``.
+LAG_PREFIX = {"shift": "loss_lag", "event_shift": "disagreement_lag"}
 #: ``comparisons.csv``: forecast-comparison tests.
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "dataset",
@@ -137,13 +149,14 @@ REQUIRED_FILES: tuple[str, ...] = (
 )
 
 
-def shift_lag_columns(max_lag: int) -> list[str]:
-    """The lag-profile columns of ``shift.csv``.
+def shift_lag_columns(max_lag: int, prefix: str = "loss_lag") -> list[str]:
+    """The lag-profile columns of ``shift.csv`` (of ``event_shift.csv`` with
+    ``prefix="disagreement_lag"``).
 
     >>> shift_lag_columns(2)
     ['loss_lag0', 'loss_lag1', 'loss_lag2']
     """
-    return [f"loss_lag{k}" for k in range(max_lag + 1)]
+    return [f"{prefix}{k}" for k in range(max_lag + 1)]
 
 
 def seed_text(value: object) -> str:
@@ -182,31 +195,6 @@ def time_labels(index: pd.Index) -> list[Any]:
             return [ts.date().isoformat() for ts in index]
         return [ts.isoformat() for ts in index]
     return [int(v) for v in index]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never a part."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def new_run_dir(out: Path, config_hash: str, started: dt.datetime) -> Path:
-    """Create ``out/<UTC time>-<config hash>`` (with a counter when it exists already)."""
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    base = f"{stamp}-{config_hash[:8]}"
-    out.mkdir(parents=True, exist_ok=True)
-    for i in range(1000):
-        candidate = out / (base if i == 0 else f"{base}-{i}")
-        try:
-            candidate.mkdir()
-            return candidate
-        except FileExistsError:
-            continue
-    raise DataError(f"{out}: cannot create a new run directory")
 
 
 def _event_entry(ds: Dataset | Collection) -> dict[str, Any]:
@@ -264,75 +252,6 @@ def _dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
     }
 
 
-#: The distributions whose versions the manifest records; a tuple lists alternatives that
-#: install the same import package (TensorFlow is ``tensorflow-cpu`` on Linux x86-64).
-VERSIONED: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("numpy", ("numpy",)),
-    ("pandas", ("pandas",)),
-    ("scipy", ("scipy",)),
-    ("statsmodels", ("statsmodels",)),
-    ("arch", ("arch",)),
-    ("tensorflow", ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")),
-    ("keras", ("keras",)),
-    ("scikit-learn", ("scikit-learn",)),
-    ("shiftbench", ("shiftbench",)),
-)
-
-
-def versions() -> dict[str, str | None]:
-    """Python's and every recorded distribution's installed version (None when absent)."""
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name, distributions in VERSIONED:
-        out[name] = None
-        for dist in distributions:
-            try:
-                out[name] = metadata.version(dist)
-                break
-            except metadata.PackageNotFoundError:
-                continue
-    return out
-
-
-def git_commit() -> str | None:
-    """The commit of the source tree shiftbench runs from, when it is a git checkout."""
-    here = Path(__file__).resolve().parent
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and len(commit) == 40 else None
-
-
-def environment(seeds: Iterable[int], seeded: bool, cell_threads: int) -> dict[str, Any]:
-    """The manifest's account of where and how the run ran."""
-    seeds = list(seeds)
-    return {
-        "versions": versions(),
-        "platform": {
-            "system": platform.platform(),
-            "machine": platform.machine(),
-            "processor": platform.processor(),
-            "cpu_count": os.cpu_count(),
-        },
-        "git_commit": git_commit(),
-        "determinism": {
-            "seeds": seeds,
-            "note": "classical models are deterministic; seeded models run once per seed",
-            "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED"),
-            "keras_set_random_seed": seeded,
-            "tf_op_determinism": seeded,
-            "threads_per_cell": cell_threads,
-        },
-    }
-
-
 def build_manifest(
     *,
     run_id: str,
@@ -385,63 +304,6 @@ class RunFrames:
     events: pd.DataFrame | None = None
     confusion: pd.DataFrame | None = None
     event_shift: pd.DataFrame | None = None
-
-
-def _csv(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> str:
-    out = frame.copy()
-    if columns is not None:
-        missing = [c for c in columns if c not in out.columns]
-        if missing:
-            raise ValueError(f"frame lacks the columns {missing} of the run directory's format")
-    if "seed" in out.columns:
-        out["seed"] = [seed_text(v) for v in out["seed"]]
-    return str(out.to_csv(index=False, lineterminator="\n"))
-
-
-def write_run(run_dir: Path, manifest: Mapping[str, Any], frames: RunFrames) -> None:
-    """Write the run directory's data files and, last, its manifest.
-
-    The manifest is written last, so a directory with a manifest holds every data file.
-    """
-    files: list[tuple[str, pd.DataFrame, Iterable[str] | None]] = [
-        ("forecasts.csv", frames.forecasts, FORECAST_COLUMNS),
-        ("metrics.csv", frames.metrics, METRIC_COLUMNS),
-        ("shift.csv", frames.shift, SHIFT_COLUMNS),
-        ("comparisons.csv", frames.comparisons, COMPARISON_COLUMNS),
-    ]
-    if frames.history is not None and not frames.history.empty:
-        files.append(("training_history.csv", frames.history, HISTORY_COLUMNS))
-    if frames.shift_summary is not None:
-        files.append(("shift_summary.csv", frames.shift_summary, SHIFT_SUMMARY_KEYS))
-    if frames.events is not None and not frames.events.empty:
-        files.append(("events.csv", frames.events, EVENT_COLUMNS))
-        if frames.confusion is not None:
-            files.append(("confusion.csv", frames.confusion, CONFUSION_COLUMNS))
-        if frames.event_shift is not None:
-            files.append(("event_shift.csv", frames.event_shift, SHIFT_COLUMNS))
-    for name, frame, columns in files:
-        write_atomic(run_dir / name, _csv(frame, columns))
-    text = json.dumps(_finite(dict(manifest)), indent=2, default=_json_default, allow_nan=False)
-    write_atomic(run_dir / "manifest.json", text + "\n")
-
-
-def _finite(value: Any) -> Any:
-    """JSON has no NaN or inf: they are written as null."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, tuple | set):
-        return list(value)
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -534,9 +396,9 @@ NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "event_shift": (
         "best_lag",
         "shift_gain",
-        "theil_u2",
-        "dm_stat_vs_naive",
-        "dm_p_vs_naive",
+        "error_rate_ratio",
+        "mcnemar_b_minus_c",
+        "mcnemar_p_vs_persistence",
         "n_origins",
         "max_lag_used",
     ),
@@ -551,31 +413,26 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "training_history": HISTORY_COLUMNS,
     "events": EVENT_COLUMNS,
     "confusion": CONFUSION_COLUMNS,
-    "event_shift": SHIFT_COLUMNS,
+    "event_shift": EVENT_SHIFT_COLUMNS,
 }
-_TEXT_COLUMNS = ("dataset", "series", "model", "seed", "cutoff", "ds", "metric", "verdict",
+TEXT_COLUMNS = ("dataset", "series", "model", "seed", "cutoff", "ds", "metric", "verdict",
                  "reason", "test", "reference", "better", "majority")  # fmt: skip
 
 
-def _read(path: Path, name: str, required: bool) -> pd.DataFrame | None:
-    """One CSV file of a run, checked: every required column present, numbers where numbers
-    belong; anything else is a :class:`DataError` naming the file and the column."""
-    if not path.is_file():
-        if required:
-            raise DataError(f"{path}: missing; is {path.parent} a shiftbench run directory?")
-        return None
-    dtypes = {c: str for c in _TEXT_COLUMNS}
-    frame = read_csv_or_fail(
-        path, dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False
-    )
-    missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
-    if missing:
-        raise DataError(f"{path}: missing column {missing[0]!r}")
+def normalise(frame: pd.DataFrame, name: str, where: str) -> tuple[pd.DataFrame, list[str]]:
+    """A file's frame as every reader sees it, whether read from disk or handed over in memory:
+    text columns as ``str`` (an empty field as ""), numeric columns as numbers (an empty field
+    as NaN), seeds as text; also the names of the ``shift_summary`` verdict-count columns.
+
+    A value that should be a number and is not is a :class:`DataError` naming ``where``, the
+    column and the line."""
+    frame = frame.reset_index(drop=True)
     for column in NUMERIC_COLUMNS[name]:
-        frame[column] = _numbers(frame, column, path)
-    for column in _TEXT_COLUMNS:
+        frame[column] = _numbers(frame, column, where)
+    for column in TEXT_COLUMNS:
         if column in frame.columns:
-            frame[column] = frame[column].fillna("").astype(str)
+            values = frame[column].astype(object)
+            frame[column] = values.where(values.notna(), "").astype(str)
     if "seed" in frame.columns:
         frame["seed"] = [seed_text(v) for v in frame["seed"]]
     extra: list[str] = []
@@ -583,89 +440,22 @@ def _read(path: Path, name: str, required: bool) -> pd.DataFrame | None:
         columns = list(frame.columns)
         extra = [str(c) for c in columns[columns.index("n") + 1 : columns.index("majority")]]
         for column in extra:
-            frame[column] = _numbers(frame, column, path)
-    for column in [c for c in frame.columns if str(c).startswith("loss_lag")]:
-        frame[column] = _numbers(frame, column, path)
-    check_columns(frame, name, str(path), extra)
-    return frame
+            frame[column] = _numbers(frame, column, where)
+    prefix = LAG_PREFIX.get(name)
+    for column in [c for c in frame.columns if prefix and str(c).startswith(prefix)]:
+        frame[column] = _numbers(frame, column, where)
+    return frame, extra
 
 
-def _numbers(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
+def _numbers(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
     """A column as numbers (empty fields NaN); anything else is a :class:`DataError`."""
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & frame[column].notna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         shown = str(frame[column].iloc[row])[:40]
-        raise DataError(f"{path}: column {column!r} line {row + 2}: not a number: {shown!r}")
+        raise DataError(f"{where}: column {column!r} line {row + 2}: not a number: {shown!r}")
+    if isinstance(values.dtype, pd.api.extensions.ExtensionDtype):  # nullable Int64/Float64
+        whole = pd.api.types.is_integer_dtype(values.dtype) and not values.isna().any()
+        values = values.astype("int64" if whole else "float64")
     return values
-
-
-def _check_not_emptied(
-    root: Path, manifest: dict[str, Any], frames: dict[str, pd.DataFrame | None]
-) -> None:
-    """A file cut down to its header while the manifest lists finished cells that write rows
-    into it is broken, not a run with fewer cells: every finished cell has metric rows, and
-    every finished forecaster cell (not an event classifier) has forecasts and a verdict."""
-    finished = [c for c in manifest["cells"] if c.get("status") == "ok"]
-    models = manifest.get("models", {})
-
-    def forecaster(cell: dict[str, Any]) -> bool:
-        entry = models.get(cell["model"], {})
-        return bool(entry.get("capabilities", {}).get("family") != "event")
-
-    for name, cells in (
-        ("metrics", finished),
-        ("forecasts", [c for c in finished if forecaster(c)]),
-        ("shift", [c for c in finished if forecaster(c)]),
-    ):
-        frame = frames[name]
-        if cells and frame is not None and frame.empty:
-            raise DataError(
-                f"{root / (name + '.csv')}: no rows, but the manifest lists {len(cells)} "
-                "finished cell(s) that write rows there"
-            )
-
-
-def load_run(path: str | Path) -> RunData:
-    """Read a run directory; a missing or malformed file is a :class:`DataError` naming it."""
-    root = Path(path)
-    if not root.is_dir():
-        raise DataError(f"{root}: no such run directory")
-    manifest_path = root / "manifest.json"
-    if not manifest_path.is_file():
-        raise DataError(f"{manifest_path}: missing; is {root} a shiftbench run directory?")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise DataError(f"{manifest_path}: not valid JSON ({reason})") from None
-    manifest = check_manifest(manifest, str(manifest_path))
-    frames = {
-        name: _read(root / f"{name}.csv", name, required)
-        for name, required in (
-            ("forecasts", True),
-            ("metrics", True),
-            ("shift", True),
-            ("comparisons", True),
-            ("shift_summary", False),
-            ("training_history", False),
-            ("events", False),
-            ("confusion", False),
-            ("event_shift", False),
-        )
-    }
-    _check_not_emptied(root, manifest, frames)
-    return RunData(
-        path=root,
-        manifest=manifest,
-        forecasts=frames["forecasts"],  # type: ignore[arg-type]
-        metrics=frames["metrics"],  # type: ignore[arg-type]
-        shift=frames["shift"],  # type: ignore[arg-type]
-        comparisons=frames["comparisons"],  # type: ignore[arg-type]
-        shift_summary=frames["shift_summary"],
-        history=frames["training_history"],
-        events=frames["events"],
-        confusion=frames["confusion"],
-        event_shift=frames["event_shift"],
-    )

@@ -1,0 +1,38 @@
+"""What the report shows of each dataset, gathered once and handed to every renderer (the HTML
+and Markdown templates, ``tables.tex``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shiftbench.evaluation.ranks import RankTest
+from shiftbench.reports.event_tables import EventBoard
+from shiftbench.reports.tables import Leaderboard, ShareRow, ShiftRow
+
+
+@dataclass
+class Figure:
+    caption: str
+    svg: str
+    file: str
+
+
+@dataclass
+class DatasetSection:
+    index: int
+    name: str
+    info: dict[str, Any]
+    board: Leaderboard
+    shifts: list[ShiftRow]
+    overlays: list[Figure] = field(default_factory=list)
+    intervals: list[Figure] = field(default_factory=list)
+    training: list[Figure] = field(default_factory=list)
+    collection: bool = False
+    shares: list[ShareRow] = field(default_factory=list)
+    rank: RankTest | None = None
+    legend: list[tuple[int, str]] = field(default_factory=list)
+    summary_figures: list[Figure] = field(default_factory=list)
+    events: EventBoard | None = None
+    event_figures: list[Figure] = field(default_factory=list)
+    event_legend: list[tuple[int, str]] = field(default_factory=list)
