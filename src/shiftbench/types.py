@@ -21,6 +21,12 @@ IntArray = npt.NDArray[np.int64]
 INTERVAL_LEVELS: tuple[int, ...] = (80, 95)
 
 
+#: The horizon of the 18-step protocol of Makridakis, Spiliotis & Assimakopoulos (2018, Tables 8
+#: and 9, the M3 competition's monthly horizon), and its short, medium and long bands.
+PAPER_HORIZON = 18
+PAPER_BANDS: tuple[tuple[int, int], ...] = ((1, 6), (7, 12), (13, 18))
+
+
 @dataclass(frozen=True)
 class Protocol:
     """How a dataset is split into a training span and rolling forecast origins.
@@ -38,12 +44,24 @@ class Protocol:
         only absorbs new observations afterwards.
     lstm_window
         The default input window of the LSTM models for this dataset.
+    origins
+        ``"rolling"``: an origin at every point of the test span (the end of the training span,
+        then each test point but the last). ``"last"``: one origin, the end of the training
+        span, forecasting the whole test span (``horizon`` = the test points): the
+        fixed-origin evaluation of Tashman (2000, IJF 16(4)) and of Makridakis, Spiliotis &
+        Assimakopoulos (2018, PLoS ONE 13(3), Tables 8 and 9).
+    horizon_bands
+        The bands of steps ahead scored on their own (``smape_h1-6``...): ``(first, last)``
+        pairs within 1..``horizon``. None: :data:`PAPER_BANDS` when ``horizon`` is 18, else
+        none (:meth:`bands`).
     """
 
     test_size: int | float
     horizon: int = 1
     refit_every: int = 0
     lstm_window: int = 3
+    origins: Literal["rolling", "last"] = "rolling"
+    horizon_bands: tuple[tuple[int, int], ...] | None = None
 
     def n_test(self, n: int) -> int:
         """Resolve :attr:`test_size` into a number of test points for a series of length ``n``.
@@ -60,18 +78,39 @@ class Protocol:
     def cutoffs(self, n: int) -> npt.NDArray[np.int64]:
         """Positions of the forecast origins: the last point each forecast may see.
 
-        The first origin is the end of the training span; the last is the point just before the
-        last observation, so every test point is forecast one step ahead exactly once.
+        Rolling origins: the first is the end of the training span, the last the point just
+        before the last observation, so every test point is forecast one step ahead exactly
+        once. ``origins = "last"``: the end of the training span only.
 
         >>> Protocol(test_size=3).cutoffs(10).tolist()
         [6, 7, 8]
+        >>> Protocol(test_size=3, horizon=3, origins="last").cutoffs(10).tolist()
+        [6]
         """
         n_test = self.n_test(n)
+        if self.origins == "last":
+            return np.array([n - n_test - 1], dtype=np.int64)
         return np.arange(n - n_test - 1, n - 1, dtype=np.int64)
+
+    def bands(self) -> tuple[tuple[int, int], ...]:
+        """The bands of steps ahead scored on their own: :attr:`horizon_bands`, or by default
+        the paper's short, medium and long bands (:data:`PAPER_BANDS`) when the horizon is 18,
+        none otherwise.
+
+        >>> Protocol(test_size=18, horizon=18).bands()
+        ((1, 6), (7, 12), (13, 18))
+        >>> Protocol(18, horizon=6).bands(), Protocol(18, 6, horizon_bands=((1, 2),)).bands()
+        ((), ((1, 2),))
+        """
+        if self.horizon_bands is not None:
+            return self.horizon_bands
+        return PAPER_BANDS if self.horizon == PAPER_HORIZON else ()
 
     def describe(self) -> str:
         """A short human-readable form, for listings."""
         size = f"{self.test_size:.0%}" if isinstance(self.test_size, float) else str(self.test_size)
+        if self.origins == "last":
+            return f"last {size} points from one origin, h=1..{self.horizon}"
         refit = "once" if self.refit_every == 0 else f"every {self.refit_every}"
         return f"last {size} points, h={self.horizon}, fit {refit}"
 
@@ -220,6 +259,34 @@ def check_protocol_fits(name: str, n: int, protocol: Protocol) -> None:
         )
     if protocol.refit_every < 0:
         raise DataError(f"dataset {name!r}: refit_every must be >= 0, got {protocol.refit_every}")
+    check_origins(name, n, protocol)
+
+
+def check_origins(name: str, n: int, protocol: Protocol) -> None:
+    """Raise :class:`DataError` when ``origins`` and ``horizon_bands`` do not fit the protocol.
+
+    With ``origins = "last"`` the one origin forecasts the whole test span: the horizon must
+    equal the test points, and ``refit_every`` (one origin, one fit) must be 0. Every band lies
+    within 1..horizon, first <= last.
+    """
+    n_test = protocol.n_test(n)
+    if protocol.origins == "last":
+        if protocol.horizon != n_test:
+            raise DataError(
+                f'dataset {name!r}: origins = "last" forecasts the whole test span from one '
+                f"origin: horizon must equal the {n_test} test points, got {protocol.horizon}"
+            )
+        if protocol.refit_every != 0:
+            raise DataError(
+                f"dataset {name!r}: refit_every = {protocol.refit_every} means nothing with "
+                'origins = "last" (one origin, one fit); leave it out'
+            )
+    for first, last in protocol.bands():
+        if not 1 <= first <= last <= protocol.horizon:
+            raise DataError(
+                f"dataset {name!r}: horizon band [{first}, {last}] is not within steps "
+                f"1..{protocol.horizon} (first <= last)"
+            )
 
 
 @dataclass(frozen=True)

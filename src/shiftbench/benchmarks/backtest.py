@@ -3,6 +3,8 @@
 The model is fitted on the training span (and again every ``refit_every`` origins, on the data up
 to that origin), absorbs each new observation through ``update``, and forecasts from every origin.
 For one-step protocols a model's ``one_step_path`` does all the origins of a fit in one pass.
+With ``origins = "last"`` the one origin is the end of the training span: one fit, one
+``forecast`` of the whole test span (steps 1..horizon), however the model forecasts them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 from shiftbench.benchmarks.protocol import Design, design, refit_blocks
 from shiftbench.errors import FitError
 from shiftbench.evaluation import metrics
+from shiftbench.evaluation.horizons import band_scores
 from shiftbench.forecaster import BaseForecaster, as_forecast
 from shiftbench.models import ModelSpec, get_model
 from shiftbench.rundir.schema import FORECAST_COLUMNS, time_labels
@@ -183,8 +186,10 @@ def score_cell(
     in_sample: npt.NDArray[np.float64] | None = None,
     notes: list[str] | None = None,
 ) -> dict[str, float]:
-    """Metrics of one cell's forecast rows (all steps ahead together); with ``in_sample`` (the
-    model's one-step predictions over the training span) also ``mse_all_points``."""
+    """Metrics of one cell's forecast rows (all steps ahead together), then sMAPE and seasonal
+    MASE per band of steps of the protocol (:meth:`~shiftbench.types.Protocol.bands`,
+    :func:`~shiftbench.evaluation.horizons.band_scores`); with ``in_sample`` (the model's
+    one-step predictions over the training span) also ``mse_all_points``."""
     y = ds.y.to_numpy(dtype=np.float64)
     n_train = len(y) - ds.protocol.n_test(len(y))
     actual = y[frame["target_pos"].to_numpy()]
@@ -196,10 +201,11 @@ def score_cell(
             for level in INTERVAL_LEVELS
         }
     sd = frame["sd"].to_numpy()
-    return metrics.score(
+    y_hat = frame["y_hat"].to_numpy(dtype=np.float64)
+    values = metrics.score(
         metrics.Inputs(
             y=actual,
-            y_hat=frame["y_hat"].to_numpy(dtype=np.float64),
+            y_hat=y_hat,
             y_prev=prev,
             y_train=y[:n_train],
             season_length=ds.season_length,
@@ -209,6 +215,9 @@ def score_cell(
         ),
         notes,
     )
+    steps = frame["h"].to_numpy(dtype=np.int64)
+    bands = ds.protocol.bands()
+    return values | band_scores(actual, y_hat, steps, y[:n_train], ds.season_length, bands, notes)
 
 
 def to_forecast_rows(

@@ -90,6 +90,8 @@ def cell_identity(
             "test_size": protocol.test_size,
             "horizon": protocol.horizon,
             "refit_every": protocol.refit_every,
+            "origins": protocol.origins,
+            "horizon_bands": [list(band) for band in protocol.bands()],
         },
         "model": model,
         "params": _jsonable(resolved_params),

@@ -23,6 +23,7 @@ from shiftbench.types import (
     Collection,
     Dataset,
     Protocol,
+    check_origins,
     check_protocol_fits,
     collection_sha256,
     members_of,
@@ -50,7 +51,14 @@ def _protocol(base: Protocol, options: dict[str, Any]) -> Protocol:
         horizon=options.get("horizon", base.horizon),
         refit_every=options.get("refit_every", base.refit_every),
         lstm_window=options.get("lstm_window", base.lstm_window),
+        origins=options.get("origins", base.origins),
+        horizon_bands=_bands(options.get("horizon_bands", base.horizon_bands)),
     )
+
+
+def _bands(value: Any) -> tuple[tuple[int, int], ...] | None:
+    """Horizon bands as the hashable pairs a protocol holds (TOML gives lists)."""
+    return None if value is None else tuple((int(a), int(b)) for a, b in value)
 
 
 def _check_season(season: int, members: list[Dataset], where: str) -> None:
@@ -105,6 +113,7 @@ def _apply_collection(col: Collection, options: dict[str, Any], where: str = "")
                     raise DataError(f"{exc}{hint}") from None
             gone.append(member)
             continue
+        check_origins(col.name, n, protocol)
         kept.append(member if not protocol_options else replace(
             member, protocol=protocol, season_length=member.season_length if season is None
             else season,
@@ -225,6 +234,11 @@ def check_sizes(
             spec = specs[name]
             params = dict(spec.params)
             for member in members:
+                if spec.refit_every and member.protocol.origins == "last":
+                    raise DataError(
+                        f"model.{name}.refit_every: {spec.refit_every} means nothing with "
+                        f'origins = "last" on dataset {ds.name!r} (one origin, one fit)'
+                    )
                 spec.check_fits(member)
                 n = len(member)
                 n_train = n - member.protocol.n_test(n)

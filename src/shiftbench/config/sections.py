@@ -88,7 +88,23 @@ def check_protocol(table: Any, where: str) -> dict[str, Any]:
             raise ConfigError(
                 f"{where}.{key}: must be at least {PROTOCOL_MINIMUM[key]}, got {value}"
             )
+        elif key == "horizon_bands":
+            checked[key] = check_bands(value, f"{where}.horizon_bands")
     return checked
+
+
+def check_bands(value: Any, where: str) -> tuple[tuple[int, int], ...]:
+    """Horizon bands: ``[first, last]`` pairs of steps, 1 <= first <= last, none twice (that
+    each lies within the horizon is checked with the resolved protocol)."""
+    bands = tuple((int(a), int(b)) for a, b in value)
+    for first, last in bands:
+        if not 1 <= first <= last:
+            raise ConfigError(
+                f"{where}: band [{first}, {last}] is not a range of steps (1 <= first <= last)"
+            )
+    if len(set(bands)) != len(bands):
+        raise ConfigError(f"{where}: a band is given twice in {shown(value)}")
+    return bands
 
 
 def check_test_size(value: int | float, where: str) -> None:

@@ -33,6 +33,7 @@ from scipy import stats
 
 from shiftbench.errors import InputError
 from shiftbench.evaluation.assess import ALPHA
+from shiftbench.evaluation.horizons import parse_band
 from shiftbench.evaluation.metrics import METRICS
 from shiftbench.evaluation.stats import diebold_mariano
 from shiftbench.reports.escape import slug
@@ -81,7 +82,11 @@ def parse_gates(spec: str | None) -> list[Gate]:
 
 
 def worsening(metric: str, base: float, new: float) -> float:
-    """How much worse ``new`` is than ``base`` (negative: better)."""
+    """How much worse ``new`` is than ``base`` (negative: better); a band's metric
+    (``smape_h1-6``) is judged as its metric."""
+    band = parse_band(metric)
+    if band is not None:
+        metric = band[0]
     if metric not in METRICS:
         return new - base
     return METRICS[metric].worsening(base, new)

@@ -8,6 +8,7 @@ from typing import Any
 
 from shiftbench.evaluation.ranks import RankTest
 from shiftbench.reports.event_tables import EventBoard
+from shiftbench.reports.horizons import HorizonBoard
 from shiftbench.reports.tables import Leaderboard, ShareRow, ShiftRow
 
 
@@ -36,3 +37,5 @@ class DatasetSection:
     events: EventBoard | None = None
     event_figures: list[Figure] = field(default_factory=list)
     event_legend: list[tuple[int, str]] = field(default_factory=list)
+    #: accuracy by band of steps ahead, where the run scored bands
+    horizons: HorizonBoard | None = None

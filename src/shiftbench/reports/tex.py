@@ -88,10 +88,30 @@ def _tex_table(
     }
 
 
+def _horizon_table(section: DatasetSection, name: str, label: str) -> dict[str, Any]:
+    """The accuracy-by-horizon table (:mod:`shiftbench.reports.horizons`) as booktabs."""
+    board = section.horizons
+    assert board is not None
+    header = ["Model"] + [
+        tex_escape(f"{c.group} {c.steps}").replace("–", "--") for c in board.columns
+    ]
+    rows = []
+    for row in board.rows:
+        values, sds = [], []
+        for c in board.columns:
+            entry = row.entries.get(c.metric)
+            text = "--" if entry is None else _tex_number(entry.text)
+            values.append(f"{{\\bfseries\\boldmath {text}}}" if entry and entry.best else text)
+            sds.append(_tex_number(entry.sd_text) if entry and entry.sd_text else "")
+        rows.append(([tex_escape(row.model), *values], ["", *sds]))
+    return _tex_table(f"Accuracy by forecast horizon on {name}.", label + "-horizons", header, rows)
+
+
 def render_tex(data: ReportData, sections: list[DatasetSection]) -> str:
     """Two booktabs tables per dataset that fit a standard article's text width: accuracy (the
     metrics marked ``latex`` in :data:`METRICS`, mean and, under it, the sd over seeds), and
-    CRPS, the Diebold–Mariano tests and the right-shift verdict. Numbers are rounded as in the
+    CRPS, the Diebold–Mariano tests and the right-shift verdict; a third where the run scored
+    bands of steps ahead (sMAPE and MASE per band). Numbers are rounded as in the
     HTML report; best values in bold; each table has a caption and a ``\\label``."""
     latex = [name for name, metric in METRICS.items() if metric.latex]
     first = [c for c in latex if METRICS[c].needs != "sd"]
@@ -116,14 +136,20 @@ def render_tex(data: ReportData, sections: list[DatasetSection]) -> str:
         name = tex_escape(section.name)
         label = "tab:" + slug(section.name, "dataset")
         shown = [c for c in first if c in board.metrics]
-        n_test = section.info.get("protocol", {}).get("n_test", "")
+        protocol = section.info.get("protocol", {})
+        n_test = protocol.get("n_test", "")
+        origins = (
+            f"steps 1--{protocol.get('horizon', '')} from one origin"
+            if protocol.get("origins") == "last"
+            else f"{n_test} origins"
+        )
         rows = []
         for row in board.rows:
             values, sds = cells(row, shown)
             rows.append(([tex_escape(row.model), *values], ["", *sds]))
         tables.append(
             _tex_table(
-                f"Accuracy on {name} ({n_test} origins).",
+                f"Accuracy on {name} ({origins}).",
                 label + "-accuracy",
                 ["Model", *(tex_escape(LABELS[c]) for c in shown)],
                 rows,
@@ -154,5 +180,7 @@ def render_tex(data: ReportData, sections: list[DatasetSection]) -> str:
                 rows,
             )
         )
+        if section.horizons is not None:
+            tables.append(_horizon_table(section, name, label))
     text: str = _template().render(run_id=tex_escape(data.run.run_id), tables=tables)
     return text.rstrip("\n") + "\n"

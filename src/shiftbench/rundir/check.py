@@ -65,6 +65,8 @@ _PROTOCOL: dict[str, Field] = {
     "refit_every": ((INT,), True, None),
     "test_size": ((INT, NUM), False, None),
     "lstm_window": ((INT,), False, None),
+    "origins": ((STR,), False, None),
+    "horizon_bands": ((LIST,), False, (LIST,)),
 }
 _EVENT: dict[str, Field] = {
     "description": ((STR,), False, None),

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from shiftbench.errors import DataError
-from shiftbench.types import Collection, Dataset
+from shiftbench.types import Collection, Dataset, Protocol
 
 #: ``forecasts.csv``: one row per forecast.
 FORECAST_COLUMNS: tuple[str, ...] = (
@@ -212,6 +212,19 @@ def dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
     return {**_dataset_entry(ds), **_event_entry(ds)}
 
 
+def _protocol_entry(protocol: Protocol, n: int) -> dict[str, Any]:
+    """A dataset's protocol as the manifest records it (``n``: the length of a series)."""
+    return {
+        "test_size": protocol.test_size,
+        "n_test": protocol.n_test(n),
+        "horizon": protocol.horizon,
+        "refit_every": protocol.refit_every,
+        "lstm_window": protocol.lstm_window,
+        "origins": protocol.origins,
+        "horizon_bands": [list(band) for band in protocol.bands()],
+    }
+
+
 def _dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
     if isinstance(ds, Collection):
         first = ds.members[0]
@@ -224,13 +237,7 @@ def _dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
             "frequency": ds.frequency,
             "season_length": ds.season_length,
             "source": ds.source,
-            "protocol": {
-                "test_size": ds.protocol.test_size,
-                "n_test": ds.protocol.n_test(len(first)),
-                "horizon": ds.protocol.horizon,
-                "refit_every": ds.protocol.refit_every,
-                "lstm_window": ds.protocol.lstm_window,
-            },
+            "protocol": _protocol_entry(ds.protocol, len(first)),
             "observed_covariates": list(ds.observed),
             "known_ahead_covariates": list(ds.known_ahead),
         }
@@ -240,13 +247,7 @@ def _dataset_entry(ds: Dataset | Collection) -> dict[str, Any]:
         "frequency": ds.frequency,
         "season_length": ds.season_length,
         "source": ds.source,
-        "protocol": {
-            "test_size": ds.protocol.test_size,
-            "n_test": ds.protocol.n_test(len(ds)),
-            "horizon": ds.protocol.horizon,
-            "refit_every": ds.protocol.refit_every,
-            "lstm_window": ds.protocol.lstm_window,
-        },
+        "protocol": _protocol_entry(ds.protocol, len(ds)),
         "observed_covariates": list(ds.observed),
         "known_ahead_covariates": list(ds.known_ahead),
     }
