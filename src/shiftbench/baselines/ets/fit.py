@@ -73,10 +73,11 @@ def admissible(par: Smoothing, form: ETSForm) -> bool:
         return False
     if beta < -(1 - phi) * (gamma / m + alpha):
         return False
-    # the characteristic polynomial, coefficients of z^0 .. z^m+1
+    # the characteristic polynomial z^(m+1) + (α+β−φ)·z^m + (α+β−αφ)·(z^(m−1) + … + z²)
+    # + (α+β−αφ+γ−1)·z + φ·(1−α−γ), coefficients from the highest power down
     a = alpha + beta - alpha * phi
     coef = [1.0, alpha + beta - phi] + [a] * (m - 2) + [a + gamma - 1, phi * (1 - alpha - gamma)]
-    return _max_root(coef) <= 1 + 1e-10
+    return _max_root(coef[::-1]) <= 1 + 1e-10
 
 
 def _max_root(coef: list[float]) -> float:
