@@ -28,7 +28,7 @@ import numpy as np
 
 from shiftbench.baselines.ets.init import LOWER, UPPER, initial_state, start_params
 from shiftbench.baselines.ets.neldermead import nelder_mead
-from shiftbench.baselines.ets.recursions import ETSForm, Smoothing, one_step
+from shiftbench.baselines.ets.recursions import ETSForm, Filter, Smoothing
 from shiftbench.errors import FitError
 from shiftbench.types import FloatArray
 
@@ -77,21 +77,22 @@ def admissible(par: Smoothing, form: ETSForm) -> bool:
     # + (α+β−αφ+γ−1)·z + φ·(1−α−γ), coefficients from the highest power down
     a = alpha + beta - alpha * phi
     coef = [1.0, alpha + beta - phi] + [a] * (m - 2) + [a + gamma - 1, phi * (1 - alpha - gamma)]
-    return _max_root(coef[::-1]) <= 1 + 1e-10
+    return _max_root(coef) <= 1 + 1e-10
 
 
 def _max_root(coef: list[float]) -> float:
-    """The largest modulus of the roots of Σ coef[k]·z^k (by its companion matrix)."""
-    c = np.asarray(coef, dtype=np.float64)
-    while len(c) > 1 and c[-1] == 0.0:
-        c = c[:-1]
-    d = len(c) - 1
-    if d < 1:
-        return 0.0
-    companion = np.zeros((d, d))
-    companion[1:, :-1] = np.eye(d - 1)
-    companion[:, -1] = -c[:-1] / c[-1]
-    return float(np.max(np.abs(np.linalg.eigvals(companion))))
+    """The largest modulus of the roots of the polynomial with ``coef`` (highest power first,
+    the first 1), as the eigenvalues of its companion matrix (LAPACK ``dgeev``)."""
+    from scipy.linalg.lapack import dgeev
+
+    d = len(coef) - 1
+    companion = np.zeros((d, d), order="F")
+    companion[0, :] = coef[1:]
+    companion[0, :] *= -1.0
+    sub = np.arange(d - 1)
+    companion[sub + 1, sub] = 1.0
+    wr, wi = dgeev(companion, compute_vl=0, compute_vr=0)[:2]
+    return float(np.sqrt(np.max(wr * wr + wi * wi)))
 
 
 def in_bounds(par: Smoothing, form: ETSForm) -> bool:
@@ -118,6 +119,7 @@ class Objective:
         self.form = form
         self.crit = crit
         self.k = 1 + (form.trend != "N") + (form.season != "N") + form.damped
+        self.filter = Filter(form, y)
 
     def smoothing(self, x: list[float]) -> Smoothing:
         form, it = self.form, iter(x)
@@ -140,7 +142,7 @@ class Objective:
     def criteria(self, par: Smoothing, state: FloatArray) -> tuple[float, float]:
         """(lik, mse) at given parameters and initial state; lik is +∞ where undefined."""
         y = self.y
-        f, _ = one_step(self.form, par, state, y)
+        f, _ = self.filter(par, state)
         with np.errstate(all="ignore"):
             resid = y - f
             e = resid / f if self.form.error == "M" else resid

@@ -71,15 +71,81 @@ class Smoothing:
     phi: float = 1.0
 
 
-def _compiled() -> Any | None:
+def _smoothers() -> Any | None:
     try:
-        from statsmodels.tsa.exponential_smoothing import _ets_smooth
+        from statsmodels.tsa.holtwinters import _exponential_smoothers
     except ImportError:  # pragma: no cover - statsmodels is a dependency
         return None
-    return getattr(_ets_smooth, "_ets_smooth_add_add", None)
+    return _exponential_smoothers
 
 
-_NO_FIXED = np.zeros(0, dtype=np.int64)
+#: statsmodels' compiled Holt-Winters error functions by (trend, season).
+_KERNELS = {
+    ("N", "N"): "holt__",
+    ("A", "N"): "holt_add_dam",
+    ("N", "A"): "holt_win__add",
+    ("A", "A"): "holt_win_add_add_dam",
+    ("N", "M"): "holt_win__mul",
+    ("A", "M"): "holt_win_add_mul_dam",
+}
+
+
+class Filter:
+    """The recursions of one form over one series, run many times at different parameters (the
+    optimiser's inner loop).
+
+    It runs statsmodels' compiled Holt–Winters error functions
+    (``statsmodels.tsa.holtwinters._exponential_smoothers``), whose recursions are R's once
+    written in the error-correction parameters: their β is R's β/α, their γ R's γ, their seasonal
+    update uses l + φ·b of the previous period as R's does. The series is padded with one value so
+    that they also return the state after the last observation. Without them, the plain loop
+    :func:`one_step_loop` (R's ``etscalc`` transcribed) runs instead.
+    """
+
+    def __init__(self, form: ETSForm, y: FloatArray) -> None:
+        self.form = form
+        self.y = np.ascontiguousarray(y, dtype=np.float64)
+        self.n = len(y)
+        module = _smoothers()
+        self.kernel = None if module is None or self.n == 0 else getattr(module, _KERNELS[form.trend, form.season])
+        self.m = form.m if form.season != "N" else 1
+        self.buffer = np.zeros(6 + (self.m if form.season != "N" else 0))
+        if self.kernel is not None:
+            padded = np.append(self.y, self.y[-1])
+            assert module is not None
+            self.args = module.HoltWintersArgs(
+                np.ones(len(self.buffer), dtype=np.int64),
+                self.buffer.copy(),
+                np.zeros((3, 2)),
+                padded,
+                self.m,
+                self.n + 1,
+            )
+
+    def __call__(self, par: Smoothing, state: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """The one-step forecasts of the series and the state after its last value."""
+        if self.kernel is None:
+            return one_step_loop(self.form, par, state, self.y)
+        form, n = self.form, self.n
+        has_trend = form.trend != "N"
+        p = self.buffer
+        p[0] = par.alpha
+        p[1] = par.beta / par.alpha if has_trend else 0.0
+        p[2] = par.gamma
+        p[3] = state[0]
+        p[4] = state[1] if has_trend else 0.0
+        p[5] = par.phi
+        if form.season != "N":
+            p[6:] = state[1 + has_trend :][::-1]
+        err = self.kernel(p, self.args)
+        f: FloatArray = self.y - err[:n]
+        out = [self.args.lvl[n]]
+        if has_trend:
+            out.append(self.args.b[n])
+        if form.season == "N":
+            return f, np.asarray(out, dtype=np.float64)
+        seasons = self.args.s[n : n + self.m][::-1]
+        return f, np.concatenate([out, seasons])
 
 
 def one_step(
@@ -87,38 +153,12 @@ def one_step(
 ) -> tuple[FloatArray, FloatArray]:
     """The one-step forecasts f_1..f_n of ``y`` from ``state`` (the state before y_1), and the
     state after y_n."""
-    if form.season == "M":
-        return _one_step_loop(form, par, state, y)
-    return _one_step_additive(form, par, state, y)
-
-
-def _one_step_additive(
-    form: ETSForm, par: Smoothing, state: FloatArray, y: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    smooth = _compiled()
-    if smooth is None:  # pragma: no cover
-        return _one_step_loop(form, par, state, y)
-    n = len(y)
-    has_trend = form.trend != "N"
-    seasons = state[1 + has_trend :] if form.season == "A" else np.zeros(1)
-    # statsmodels' internal vector: alpha, beta, gamma, phi, l0, b0, s (s[-1] used next).
-    params = np.empty(6 + len(seasons))
-    params[:4] = (par.alpha, par.beta, par.gamma, par.phi)
-    params[4] = state[0]
-    params[5] = state[1] if has_trend else 0.0
-    params[6:] = seasons
-    if n == 0:
+    if len(y) == 0:
         return np.empty(0), np.asarray(state, dtype=np.float64).copy()
-    f = np.empty(n)
-    x = np.empty((n, len(params) - 4))
-    fixed = np.zeros(len(params), dtype=np.int64)
-    smooth(params, np.ascontiguousarray(y, dtype=np.float64), f, x, fixed, params, False, False)
-    last = x[-1]
-    out = [last[0]] + ([last[1]] if has_trend else []) + (list(last[2:]) if form.season == "A" else [])
-    return f, np.asarray(out, dtype=np.float64)
+    return Filter(form, y)(par, state)
 
 
-def _one_step_loop(
+def one_step_loop(
     form: ETSForm, par: Smoothing, state: FloatArray, y: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """R's ``etscalc`` loop (any form), the seasonal terms in a ring indexed by period."""
