@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
+from scipy.linalg.lapack import dgeev as _dgeev
 
 from shiftbench.baselines.ets.init import LOWER, UPPER, initial_state, start_params
 from shiftbench.baselines.ets.neldermead import nelder_mead
@@ -80,19 +83,22 @@ def admissible(par: Smoothing, form: ETSForm) -> bool:
     return _max_root(coef) <= 1 + 1e-10
 
 
+@lru_cache(maxsize=32)
+def _companion_rows(d: int) -> tuple[FloatArray, FloatArray]:
+    sub = np.arange(d - 1)
+    return sub + 1, sub
+
+
 def _max_root(coef: list[float]) -> float:
     """The largest modulus of the roots of the polynomial with ``coef`` (highest power first,
     the first 1), as the eigenvalues of its companion matrix (LAPACK ``dgeev``)."""
-    from scipy.linalg.lapack import dgeev
-
     d = len(coef) - 1
     companion = np.zeros((d, d), order="F")
     companion[0, :] = coef[1:]
     companion[0, :] *= -1.0
-    sub = np.arange(d - 1)
-    companion[sub + 1, sub] = 1.0
-    wr, wi = dgeev(companion, compute_vl=0, compute_vr=0)[:2]
-    return float(np.sqrt(np.max(wr * wr + wi * wi)))
+    companion[_companion_rows(d)] = 1.0
+    wr, wi = _dgeev(companion, compute_vl=0, compute_vr=0, overwrite_a=1)[:2]
+    return math.sqrt(float(np.max(wr * wr + wi * wi)))
 
 
 def in_bounds(par: Smoothing, form: ETSForm) -> bool:
@@ -121,7 +127,7 @@ class Objective:
         self.k = 1 + (form.trend != "N") + (form.season != "N") + form.damped
         self.filter = Filter(form, y)
 
-    def smoothing(self, x: list[float]) -> Smoothing:
+    def smoothing(self, x: Sequence[float]) -> Smoothing:
         form, it = self.form, iter(x)
         alpha = next(it)
         beta = next(it) if form.trend != "N" else 0.0
@@ -129,7 +135,7 @@ class Objective:
         phi = next(it) if form.damped else 1.0
         return Smoothing(alpha, beta, gamma, phi)
 
-    def state(self, x: list[float]) -> FloatArray:
+    def state(self, x: Sequence[float]) -> FloatArray:
         """The full initial state: the free states and the implied last seasonal term."""
         free = x[self.k :]
         form = self.form
@@ -143,19 +149,25 @@ class Objective:
         """(lik, mse) at given parameters and initial state; lik is +∞ where undefined."""
         y = self.y
         f, _ = self.filter(par, state)
-        with np.errstate(all="ignore"):
-            resid = y - f
-            e = resid / f if self.form.error == "M" else resid
+        resid = y - f
+        squares = float(np.dot(resid, resid))
+        mse = squares / len(y)
+        if self.form.error == "M":
+            scale = np.abs(f)
+            if not float(np.min(scale)) > 0.0:  # R: a zero forecast makes the likelihood NaN
+                return math.inf, mse
+            e = resid / f
             sse = float(np.dot(e, e))
-            lik = len(y) * math.log(sse) if sse > 0 else -math.inf
-            if self.form.error == "M":
-                lik += 2.0 * float(np.sum(np.log(np.abs(f))))
-            mse = float(np.dot(resid, resid)) / len(y)
-        if math.isnan(lik):
-            lik = math.inf
+            log_scale = 2.0 * float(np.sum(np.log(scale)))
+        else:
+            sse, log_scale = squares, 0.0
+        if not math.isfinite(sse) or not math.isfinite(log_scale):
+            return math.inf, mse
+        lik = len(y) * math.log(sse) + log_scale if sse > 0 else -math.inf
         return max(lik, -1e10), mse
 
-    def __call__(self, x: list[float]) -> float:
+    def __call__(self, point: Sequence[float]) -> float:
+        x = list(point)
         par = self.smoothing(x)
         if not in_bounds(par, self.form) or not admissible(par, self.form):
             return math.inf

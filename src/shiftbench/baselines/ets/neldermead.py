@@ -15,7 +15,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from shiftbench.errors import FitError
+from shiftbench.types import FloatArray
 
 #: R's ``big`` in ``optim.c``: the value given to a point where the function is not finite.
 BIG = 1.0e35
@@ -33,45 +36,48 @@ class Minimum:
 
 
 def nelder_mead(
-    fn: Callable[[list[float]], float],
+    fn: Callable[[FloatArray], float],
     x0: list[float],
     *,
     reltol: float = math.sqrt(2.220446049250313e-16),
     abstol: float = -math.inf,
     maxit: int = 2000,
 ) -> Minimum:
-    """Minimise ``fn`` from ``x0`` as R's ``nmmin`` does (see the module docstring)."""
+    """Minimise ``fn`` from ``x0`` as R's ``nmmin`` does (see the module docstring), in the same
+    order of floating-point operations (the centroid sums minus the worst point, then every point
+    in turn), so that the search visits the points R's visits."""
     alpha, beta, gamma = 1.0, 0.5, 2.0
     n = len(x0)
-    f = fn(list(x0))
+    start = np.asarray(x0, dtype=np.float64)
+    f = fn(start.copy())
     if not math.isfinite(f):
         raise FitError("function cannot be evaluated at initial parameters")
     if maxit <= 0:
         return Minimum(list(x0), f, 0, 0)
     evaluations = 1
     convtol = reltol * (abs(f) + reltol)
-    # the simplex: n + 1 points and their values
-    points = [list(x0)]
-    values = [f]
-    step = max((0.1 * abs(v) for v in x0), default=0.0)
+    # rows 1..n+1 of ``work``: the simplex; row 0: scratch for the centroid's sum
+    work = np.empty((n + 2, n))
+    points = work[1:]
+    points[:] = start
+    values = np.zeros(n + 1)
+    values[0] = f
+    step = float(np.max(0.1 * np.abs(start))) if n else 0.0
     if step == 0.0:
         step = 0.1
     size = 0.0
     for j in range(n):
-        point = list(x0)
         trystep = step
-        while point[j] == x0[j]:
-            point[j] = x0[j] + trystep
+        while points[j + 1, j] == start[j]:
+            points[j + 1, j] = start[j] + trystep
             trystep *= 10
         size += trystep
-        points.append(point)
-        values.append(0.0)
     oldsize = size
     low = 0
     calcvert = True
     fail = 0
 
-    def value_at(point: list[float]) -> float:
+    def value_at(point: FloatArray) -> float:
         v = fn(point)
         return v if math.isfinite(v) else BIG
 
@@ -79,34 +85,29 @@ def nelder_mead(
         if calcvert:
             for j in range(n + 1):
                 if j != low:
-                    values[j] = value_at(points[j])
+                    values[j] = value_at(points[j].copy())
                     evaluations += 1
             calcvert = False
-        vl = values[low]
+        vl = float(values[low])
         vh = vl
         high = low
         for j in range(n + 1):
             if j != low:
-                v = values[j]
+                v = float(values[j])
                 if v < vl:
                     low, vl = j, v
                 if v > vh:
                     high, vh = j, v
         if vh <= vl + convtol or vl <= abstol:
             break
-        worst = points[high]
-        centroid = []
-        for i in range(n):  # R's order of summation: minus the worst, then every point
-            total = -worst[i]
-            for p in points:
-                total += p[i]
-            centroid.append(total / n)
-        trial = [(1.0 + alpha) * c - alpha * w for c, w in zip(centroid, worst, strict=True)]
-        vr = value_at(trial)
+        work[0] = -points[high]
+        centroid = np.add.reduce(work, axis=0) / n
+        trial = (1.0 + alpha) * centroid - alpha * points[high]
+        vr = value_at(trial.copy())
         evaluations += 1
         if vr < vl:
-            expanded = [gamma * t + (1 - gamma) * c for t, c in zip(trial, centroid, strict=True)]
-            fe = value_at(expanded)
+            expanded = gamma * trial + (1 - gamma) * centroid
+            fe = value_at(expanded.copy())
             evaluations += 1
             if fe < vr:
                 points[high], values[high] = expanded, fe
@@ -115,20 +116,19 @@ def nelder_mead(
         else:
             if vr < vh:
                 points[high], values[high] = trial, vr
-            worst = points[high]
-            contracted = [(1 - beta) * w + beta * c for w, c in zip(worst, centroid, strict=True)]
-            fc = value_at(contracted)
+            contracted = (1 - beta) * points[high] + beta * centroid
+            fc = value_at(contracted.copy())
             evaluations += 1
             if fc < values[high]:
                 points[high], values[high] = contracted, fc
             elif vr >= vh:
                 calcvert = True
-                size = 0.0
-                best = points[low]
-                for j in range(n + 1):
-                    if j != low:
-                        points[j] = [beta * (p - b) + b for p, b in zip(points[j], best, strict=True)]
-                        size += sum(abs(p - b) for p, b in zip(points[j], best, strict=True))
+                best = points[low].copy()
+                others = np.arange(n + 1) != low
+                points[others] = beta * (points[others] - best) + best
+                size = 0.0  # R's order: vertex by vertex, coordinate by coordinate
+                for d in np.abs(points[others] - best).ravel().tolist():
+                    size += d
                 if size < oldsize:
                     oldsize = size
                 else:
@@ -138,4 +138,4 @@ def nelder_mead(
             break
     if evaluations > maxit:
         fail = 1
-    return Minimum(list(points[low]), values[low], evaluations, fail)
+    return Minimum(points[low].tolist(), float(values[low]), evaluations, fail)
