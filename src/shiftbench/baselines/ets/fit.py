@@ -22,11 +22,12 @@ AIC = lik + 2·np, AICc = AIC + 2·np·(np + 1)/(n − np − 1), BIC = lik + lo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from scipy.linalg.lapack import dgeev as _dgeev
 
 from shiftbench.baselines.ets.init import LOWER, UPPER, initial_state, start_params
@@ -34,6 +35,8 @@ from shiftbench.baselines.ets.neldermead import nelder_mead
 from shiftbench.baselines.ets.recursions import ETSForm, Filter, Smoothing
 from shiftbench.errors import FitError
 from shiftbench.types import FloatArray
+
+IntArray = npt.NDArray[np.intp]
 
 #: R's ``etsmodel`` default: the most function evaluations of the optimiser.
 MAXIT = 2000
@@ -68,7 +71,9 @@ def admissible(par: Smoothing, form: ETSForm) -> bool:
     if form.season == "N":
         if alpha < 1 - 1 / phi or alpha > 1 + 1 / phi:
             return False
-        return not (form.trend != "N" and (beta < alpha * (phi - 1) or beta > (1 + phi) * (2 - alpha)))
+        return not (
+            form.trend != "N" and (beta < alpha * (phi - 1) or beta > (1 + phi) * (2 - alpha))
+        )
     m = form.m
     if gamma < max(1 - 1 / phi - alpha, 0.0) or gamma > 1 + 1 / phi - alpha:
         return False
@@ -84,7 +89,7 @@ def admissible(par: Smoothing, form: ETSForm) -> bool:
 
 
 @lru_cache(maxsize=32)
-def _companion_rows(d: int) -> tuple[FloatArray, FloatArray]:
+def _companion_rows(d: int) -> tuple[IntArray, IntArray]:
     sub = np.arange(d - 1)
     return sub + 1, sub
 
@@ -111,8 +116,7 @@ def in_bounds(par: Smoothing, form: ETSForm) -> bool:
     if form.damped and not lo[3] <= par.phi <= hi[3]:
         return False
     return not (
-        form.season != "N"
-        and (par.gamma < lo[2] or par.gamma > 1 - par.alpha or par.gamma > hi[2])
+        form.season != "N" and (par.gamma < lo[2] or par.gamma > 1 - par.alpha or par.gamma > hi[2])
     )
 
 
@@ -166,7 +170,7 @@ class Objective:
         lik = len(y) * math.log(sse) + log_scale if sse > 0 else -math.inf
         return max(lik, -1e10), mse
 
-    def __call__(self, point: Sequence[float]) -> float:
+    def __call__(self, point: FloatArray) -> float:
         x = list(point)
         par = self.smoothing(x)
         if not in_bounds(par, self.form) or not admissible(par, self.form):

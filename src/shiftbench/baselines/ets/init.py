@@ -56,9 +56,7 @@ def _fourier_seasonal(y: FloatArray, m: int, multiplicative: bool) -> FloatArray
     less (or over) the fitted line's trend part, by position."""
     n = len(y)
     t = np.arange(1, n + 1, dtype=np.float64)
-    design = np.column_stack(
-        [np.ones(n), t, np.sin(2 * np.pi * t / m), np.cos(2 * np.pi * t / m)]
-    )
+    design = np.column_stack([np.ones(n), t, np.sin(2 * np.pi * t / m), np.cos(2 * np.pi * t / m)])
     coef = np.linalg.lstsq(design, y, rcond=None)[0]
     line = coef[0] + coef[1] * t
     out: FloatArray = y / line if multiplicative else y - line

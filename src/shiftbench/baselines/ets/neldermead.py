@@ -1,7 +1,7 @@
 """The Nelder–Mead simplex minimiser of R's ``optim`` (``nmmin`` in R's ``src/appl/optim.c``,
 after Nash, *Compact Numerical Methods for Computers*, 1990), which ``forecast::ets`` calls with
-reflection 1, contraction 0.5, expansion 2, ``abstol = -Inf``, ``reltol = sqrt(.Machine$double.eps)``
-and ``maxit = 2000`` function evaluations.
+reflection 1, contraction 0.5, expansion 2, ``abstol = -Inf``,
+``reltol = sqrt(.Machine$double.eps)`` and ``maxit = 2000`` function evaluations.
 
 The initial simplex steps each coordinate in turn by a tenth of the largest |coordinate| (0.1 when
 all are zero); non-finite values count as 1e35; the search stops when the spread of the simplex's

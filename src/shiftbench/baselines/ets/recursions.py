@@ -14,10 +14,9 @@ updates for either error type (R's ``update``): with q = l + φ·b (l without a 
   seasonal terms shifting one place.
 
 The one-step forecast is ``(l + φ·b) ⊕ s_m`` (⊕ = + or ×); the error is y − f (additive) or
-(y − f)/f (multiplicative). The additive-season forms run in statsmodels' compiled smoother
-(``statsmodels.tsa.exponential_smoothing._ets_smooth._ets_smooth_add_add``, whose recursions equal
-R's for these forms: β* = β/α and γ* = γ/(1 − α) there); the multiplicative-season form, whose
-seasonal update statsmodels writes differently (against l_t, not q), runs in the loop below.
+(y − f)/f (multiplicative). :class:`Filter` runs these recursions in statsmodels' compiled
+Holt–Winters kernels, which are R's once β is written as β/α; :func:`one_step_loop` is R's loop
+transcribed (the fallback, and the tests' check on the kernels).
 """
 
 from __future__ import annotations
@@ -107,7 +106,11 @@ class Filter:
         self.y = np.ascontiguousarray(y, dtype=np.float64)
         self.n = len(y)
         module = _smoothers()
-        self.kernel = None if module is None or self.n == 0 else getattr(module, _KERNELS[form.trend, form.season])
+        self.kernel = (
+            None
+            if module is None or self.n == 0
+            else getattr(module, _KERNELS[form.trend, form.season])
+        )
         self.m = form.m if form.season != "N" else 1
         self.buffer = np.zeros(6 + (self.m if form.season != "N" else 0))
         if self.kernel is not None:
@@ -192,10 +195,7 @@ def one_step_loop(
         if has_trend:
             slope = phib + ratio * (new_level - level - phib)
         if season != "N":
-            if mult:
-                t = HUGEN if abs(q) < TOL else value / q
-            else:
-                t = value - q
+            t = (HUGEN if abs(q) < TOL else value / q) if mult else value - q
             ring[k] = s_old + gamma * (t - s_old)
         level = new_level
     n = len(y)
