@@ -15,19 +15,21 @@ Evaluation.py``):
   adjusted (a multiplicative decomposition needs positive data and two full cycles).
 - **Naive2**: persistence on the adjusted series.
 - **SES, Holt, Damped**: simple, linear-trend and damped-trend exponential smoothing (Gardner
-  1985; Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §8.1–8.2),
-  parameters and initial states estimated by least squares with ``statsmodels`` on the adjusted
-  training span.
+  1985; Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §8.1–8.2) on
+  the adjusted training span, estimated as R's ``forecast`` 8.20 ``ses()``, ``holt()`` and
+  ``holt(damped = TRUE)`` estimate them: ``ets(z, "ANN"/"AAN", opt.crit = "mse")``, the
+  smoothing parameters and initial states optimised jointly by R's Nelder–Mead from R's starting
+  values within R's bounds (φ ∈ [0.8, 0.98]) — :mod:`shiftbench.baselines.ets`.
 - **Theta**: the Theta method of Assimakopoulos & Nikolopoulos (2000), the M3 winner, in the
   equivalent form of Hyndman & Billah (2003) used by R's ``forecast::thetaf``: SES with a drift
   of half the slope b of a linear trend fitted to the adjusted series,
   ŷ_{T+h} = ℓ_T + (b/2)·((h − 1) + (1 − (1 − α)^T)/α).
 - **Comb**: the arithmetic mean of SES, Holt and Damped (the M4 benchmark "Comb S-H-D").
-- **ETS**: exponential smoothing state-space models (Hyndman et al. 2002, 2008) chosen by
-  AICc among additive and multiplicative errors, no/additive/damped trend and
-  no/additive/multiplicative seasonality (``statsmodels`` ETSModel, maximum likelihood),
-  excluding the unstable additive-error multiplicative-season combinations, as R's
-  ``forecast::ets`` does by default.
+- **ETS**: exponential smoothing state-space models (Hyndman et al. 2002, 2008) on the original
+  series, chosen and estimated as R's ``forecast::ets(y)`` 8.20 does with its defaults: errors
+  A/M, trend N/A/Ad, season N/A/M, ``restrict = TRUE``, no multiplicative trend, likelihood
+  estimation, least AICc (:mod:`shiftbench.baselines.ets`; the class lives in
+  :mod:`shiftbench.baselines.ets.forecaster`).
 
 Every model is fitted once on the training span; ``update`` runs its recursions forward over
 new observations at the fitted parameters (no re-estimation), so a rolling backtest costs one
@@ -36,13 +38,12 @@ fit.
 
 from __future__ import annotations
 
-import math
-import warnings
-from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
 
+from shiftbench.baselines.ets import ETSForm, fit_form
+from shiftbench.baselines.ets.forecaster import ETS, ETSResults
 from shiftbench.errors import FitError
 from shiftbench.forecaster import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.seasonality import SeasonalIndices, acf_at, seasonality_test
@@ -94,40 +95,32 @@ class _Persistence(_Level):
 
 
 class _Smoothing(_Level):
-    """SES (``trend`` False), Holt (``trend`` True), Damped (``damped`` True): the error-
-    correction recursions of Hyndman & Athanasopoulos (2021, §8.1–8.2) with statsmodels'
-    least-squares estimates."""
+    """SES (``trend`` False), Holt (``trend`` True), Damped (``damped`` True) as R's
+    ``forecast::ses``/``holt`` 8.20 fit them: ``ets(z, "ANN"/"AAN", damped, opt.crit = "mse")``
+    (:func:`shiftbench.baselines.ets.fit_form`); ``step`` runs R's recursion at the fitted
+    parameters: l ← q + α·(y − q), b ← φ·b + (β/α)·(l_new − l − φ·b), q = l + φ·b."""
 
     def __init__(self, trend: bool, damped: bool) -> None:
         self.trend = trend
         self.damped = damped
 
     def fit(self, z: FloatArray) -> None:
-        from statsmodels.tsa.holtwinters import Holt, SimpleExpSmoothing
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if self.trend:
-                fitted = Holt(z, damped_trend=self.damped, initialization_method="estimated").fit()
-            else:
-                fitted = SimpleExpSmoothing(z, initialization_method="estimated").fit()
-        p = fitted.params
-        self.alpha = float(p["smoothing_level"])
-        self.beta = float(p["smoothing_trend"]) if self.trend else 0.0
-        self.phi = float(p["damping_trend"]) if self.damped else 1.0
-        self.level = float(p["initial_level"])
-        self.slope = float(p["initial_trend"]) if self.trend else 0.0
-        if not all(map(math.isfinite, (self.alpha, self.beta, self.phi, self.level, self.slope))):
-            raise FitError("exponential smoothing estimated non-finite parameters")
+        form = ETSForm("A", "A" if self.trend else "N", self.damped, "N")
+        fit = fit_form(z, form, "mse")
+        self.alpha, self.beta, self.phi = fit.par.alpha, fit.par.beta, fit.par.phi
+        self.initial = fit.initial_state
+        self.level = float(fit.initial_state[0])
+        self.slope = float(fit.initial_state[1]) if self.trend else 0.0
         for value in z:
             self.step(float(value))
 
     def step(self, value: float) -> None:
         previous = self.level
         damped_slope = self.phi * self.slope
-        self.level = self.alpha * value + (1.0 - self.alpha) * (previous + damped_slope)
+        q = previous + damped_slope
+        self.level = q + self.alpha * (value - q)
         if self.trend:
-            self.slope = self.beta * (self.level - previous) + (1.0 - self.beta) * damped_slope
+            self.slope = damped_slope + self.beta / self.alpha * (self.level - q)
 
     def forecast(self, h: int) -> FloatArray:
         if not self.trend:
@@ -141,6 +134,9 @@ class _Smoothing(_Level):
             out["beta"] = self.beta
         if self.damped:
             out["phi"] = self.phi
+        out["l0"] = float(self.initial[0])
+        if self.trend:
+            out["b0"] = float(self.initial[1])
         return out
 
 
@@ -296,168 +292,3 @@ class Comb(_Adjusted):
                 _Smoothing(trend=True, damped=True),
             ]
         )
-
-
-#: An ETS form: (error, trend, damped, seasonal), statsmodels' ``ETSModel`` arguments.
-ETSForm = tuple[str, str | None, bool, str | None]
-
-
-def _ets_forms(seasonal: bool, positive: bool) -> list[ETSForm]:
-    """The ETS forms searched, in order."""
-    forms: list[ETSForm] = []
-    for error in ("add", "mul") if positive else ("add",):
-        for trend, damped in ((None, False), ("add", False), ("add", True)):
-            for season in (None, "add", "mul") if seasonal else (None,):
-                if season == "mul" and (error == "add" or not positive):
-                    continue  # forecast::ets(restrict = TRUE) leaves these out
-                forms.append((error, trend, damped, season))
-    return forms
-
-
-@dataclass(frozen=True, eq=False)
-class ETSResults:
-    """What an ETS fit found: the form chosen, its estimates (statsmodels' ``ETSModel``
-    parameters), its AICc, and how many candidate forms could be fitted."""
-
-    form: ETSForm
-    params: FloatArray
-    aicc: float
-    models_tried: int
-
-    @property
-    def label(self) -> str:
-        """The model's name in Hyndman et al.'s taxonomy (error, trend, season).
-
-        >>> ETSResults(("mul", "add", True, "add"), np.zeros(0), 0.0, 1).label
-        'ETS(M,Ad,A)'
-        """
-        error, trend, damped, season = self.form
-        name = f"ETS({error[0].upper()},{'N' if trend is None else 'Ad' if damped else 'A'},"
-        return name + f"{'N' if season is None else season[0].upper()})"
-
-    def info(self) -> dict[str, Any]:
-        """The manifest's record of the fit: ``model``, ``aicc``, ``models_tried``."""
-        return {"model": self.label, "aicc": self.aicc, "models_tried": self.models_tried}
-
-
-#: The most iterations of the likelihood optimiser per ETS candidate.
-MAX_MAXITER = 100_000
-
-
-class ETS(BaseForecaster):
-    """Automatic exponential smoothing (ETS) chosen by AICc on the training span.
-
-    Parameters
-    ----------
-    season_length
-        The seasonal period m; seasonal forms are tried when m > 1 and the training span holds
-        at least two seasons and two points more (2·m + 2).
-    maxiter
-        Iterations of the likelihood optimiser per candidate.
-
-    Attributes
-    ----------
-    results_
-        What the fit found (:class:`ETSResults`); fixed until the next ``fit``.
-    y_
-        Every observation seen (the training span, then each ``update``): forecasts filter
-        them at the fitted parameters.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y = 50 + np.cumsum(np.random.default_rng(0).normal(size=60))
-    >>> model = ETS().fit(y)
-    >>> model.forecast(3).mean.shape
-    (3,)
-    """
-
-    capabilities: ClassVar[Capabilities] = Capabilities(min_train=8, family="statistical")
-
-    def __init__(self, *, season_length: int = 1, maxiter: int = 200) -> None:
-        self.season_length = season_length
-        self.maxiter = maxiter
-
-    def check_params(self) -> None:
-        if self.season_length < 1:
-            raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
-        if not 1 <= self.maxiter <= MAX_MAXITER:
-            raise ValueError(f"maxiter: must lie in 1..{MAX_MAXITER}, got {self.maxiter}")
-
-    def _model(self, y: FloatArray, form: ETSForm) -> Any:
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-        error, trend, damped, season = form
-        return ETSModel(
-            y,
-            error=error,
-            trend=trend,
-            damped_trend=damped,
-            seasonal=season,
-            seasonal_periods=self.season_length if season else None,
-            initialization_method="estimated",
-        )
-
-    def fit(self, y: YLike, exog: XLike = None) -> Self:
-        values = as_float_array(y)
-        if not np.all(np.isfinite(values)):
-            raise FitError("ETS: the training span has NaN or infinite values")
-        m = self.season_length
-        seasonal = m > 1 and len(values) >= 2 * m + 2
-        best: tuple[float, ETSForm, Any] | None = None
-        tried = 0
-        for form in _ets_forms(seasonal, bool(np.all(values > 0))):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    result = self._model(values, form).fit(disp=False, maxiter=self.maxiter)
-                except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
-                    continue
-            tried += 1
-            score = float(result.aicc)
-            if math.isfinite(score) and (best is None or score < best[0]):
-                best = (score, form, result)
-        if best is None:
-            raise FitError("ETS: no candidate model could be fitted")
-        self.results_ = ETSResults(
-            form=best[1],
-            params=np.asarray(best[2].params, dtype=np.float64),
-            aicc=best[0],
-            models_tried=tried,
-        )
-        self.y_ = values
-        return self
-
-    def _smoothed(self, y: FloatArray) -> Any:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return self._model(y, self.results_.form).smooth(self.results_.params)
-
-    def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
-        self._check_fitted("results_")
-        self.y_ = np.concatenate([self.y_, as_float_array(y_new)])
-        return self
-
-    def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
-        self._check_fitted("results_")
-        mean = np.asarray(self._smoothed(self.y_).forecast(horizon), dtype=np.float64)
-        if not np.all(np.isfinite(mean)):
-            raise FitError("ETS produced a non-finite forecast")
-        return Forecast(mean=mean)
-
-    def one_step_path(self, y_seen: YLike, exog_targets: XLike = None) -> Forecast:
-        """Every one-step origin from one filtering pass over the data at fixed parameters."""
-        self._check_fitted("results_")
-        seen = as_float_array(y_seen, "y_seen")
-        full = np.concatenate([self.y_, seen])
-        smoothed = self._smoothed(full)
-        inside = np.asarray(smoothed.fittedvalues, dtype=np.float64)[len(self.y_) :]
-        last = np.asarray(smoothed.forecast(1), dtype=np.float64)
-        mean = np.concatenate([inside, last])
-        if not np.all(np.isfinite(mean)):
-            raise FitError("ETS produced a non-finite forecast")
-        return Forecast(mean=mean)
-
-    def info(self) -> dict[str, Any]:
-        self._check_fitted("results_")
-        return self.results_.info()
