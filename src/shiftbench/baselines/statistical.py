@@ -43,6 +43,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
+from shiftbench.baselines.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.errors import FitError
 from shiftbench.forecaster import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.seasonality import SeasonalIndices, acf_at, seasonality_test
@@ -194,16 +195,22 @@ class _Adjusted(BaseForecaster):
     ----------
     season_length
         The seasonal period m (1: no seasonal adjustment).
+    boxcox
+        False, ``"guerrero"`` (λ by Guerrero's method on the training span) or a λ in [−1, 2]:
+        the series is Box-Cox transformed first, then adjusted and fitted; forecasts are
+        reseasonalised, then back-transformed (:mod:`shiftbench.baselines.boxcox`).
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(min_train=4, family="statistical")
 
-    def __init__(self, *, season_length: int = 1) -> None:
+    def __init__(self, *, season_length: int = 1, boxcox: BoxCoxSetting = False) -> None:
         self.season_length = season_length
+        self.boxcox = boxcox
 
     def check_params(self) -> None:
         if self.season_length < 1:
             raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
+        check_boxcox(self.boxcox)
 
     def _level(self) -> _Level:
         raise NotImplementedError
@@ -214,9 +221,12 @@ class _Adjusted(BaseForecaster):
             raise FitError(f"{len(values)} training points are too few")
         if not np.all(np.isfinite(values)):
             raise FitError("the training span has NaN or infinite values")
+        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        values = boxcox.forward(values)
         indices = SeasonalIndices.fit(values, self.season_length)
         level = self._level()
         level.fit(values / indices.at(np.arange(len(values))))
+        self.boxcox_ = boxcox
         self.indices_ = indices
         self.level_ = level
         self.t_next_ = len(values)
@@ -224,7 +234,7 @@ class _Adjusted(BaseForecaster):
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("level_")
-        for value in as_float_array(y_new):
+        for value in self.boxcox_.forward(as_float_array(y_new)):
             self.level_.step(float(value) / float(self.indices_.at(np.array([self.t_next_]))[0]))
             self.t_next_ += 1
         return self
@@ -232,14 +242,15 @@ class _Adjusted(BaseForecaster):
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("level_")
         positions = np.arange(self.t_next_, self.t_next_ + horizon)
-        mean = self.level_.forecast(horizon) * self.indices_.at(positions)
+        mean = self.boxcox_.inverse(self.level_.forecast(horizon) * self.indices_.at(positions))
         if not np.all(np.isfinite(mean)):
             raise FitError("the model produced a non-finite forecast")
         return Forecast(mean=np.asarray(mean, dtype=np.float64))
 
     def info(self) -> dict[str, Any]:
         self._check_fitted("level_")
-        return {"seasonally_adjusted": self.indices_.adjusted, **self.level_.info()}
+        adjusted = {"seasonally_adjusted": self.indices_.adjusted}
+        return {**adjusted, **self.level_.info(), **self.boxcox_.info()}
 
 
 class Naive2(_Adjusted):
@@ -354,14 +365,17 @@ class ETS(BaseForecaster):
         at least two seasons and two points more (2·m + 2).
     maxiter
         Iterations of the likelihood optimiser per candidate.
+    boxcox
+        False, ``"guerrero"`` or a λ in [−1, 2]: ETS on the Box-Cox transformed series, its
+        forecasts back-transformed (:mod:`shiftbench.baselines.boxcox`).
 
     Attributes
     ----------
     results_
         What the fit found (:class:`ETSResults`); fixed until the next ``fit``.
     y_
-        Every observation seen (the training span, then each ``update``): forecasts filter
-        them at the fitted parameters.
+        Every observation seen (the training span, then each ``update``), Box-Cox transformed
+        by ``boxcox_`` (λ fixed by the fit): forecasts filter them at the fitted parameters.
 
     Examples
     --------
@@ -374,15 +388,19 @@ class ETS(BaseForecaster):
 
     capabilities: ClassVar[Capabilities] = Capabilities(min_train=8, family="statistical")
 
-    def __init__(self, *, season_length: int = 1, maxiter: int = 200) -> None:
+    def __init__(
+        self, *, season_length: int = 1, maxiter: int = 200, boxcox: BoxCoxSetting = False
+    ) -> None:
         self.season_length = season_length
         self.maxiter = maxiter
+        self.boxcox = boxcox
 
     def check_params(self) -> None:
         if self.season_length < 1:
             raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
         if not 1 <= self.maxiter <= MAX_MAXITER:
             raise ValueError(f"maxiter: must lie in 1..{MAX_MAXITER}, got {self.maxiter}")
+        check_boxcox(self.boxcox)
 
     def _model(self, y: FloatArray, form: ETSForm) -> Any:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -402,6 +420,8 @@ class ETS(BaseForecaster):
         values = as_float_array(y)
         if not np.all(np.isfinite(values)):
             raise FitError("ETS: the training span has NaN or infinite values")
+        self.boxcox_ = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        values = self.boxcox_.forward(values)
         m = self.season_length
         seasonal = m > 1 and len(values) >= 2 * m + 2
         best: tuple[float, ETSForm, Any] | None = None
@@ -435,12 +455,13 @@ class ETS(BaseForecaster):
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("results_")
-        self.y_ = np.concatenate([self.y_, as_float_array(y_new)])
+        self.y_ = np.concatenate([self.y_, self.boxcox_.forward(as_float_array(y_new))])
         return self
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("results_")
         mean = np.asarray(self._smoothed(self.y_).forecast(horizon), dtype=np.float64)
+        mean = self.boxcox_.inverse(mean)
         if not np.all(np.isfinite(mean)):
             raise FitError("ETS produced a non-finite forecast")
         return Forecast(mean=mean)
@@ -448,16 +469,16 @@ class ETS(BaseForecaster):
     def one_step_path(self, y_seen: YLike, exog_targets: XLike = None) -> Forecast:
         """Every one-step origin from one filtering pass over the data at fixed parameters."""
         self._check_fitted("results_")
-        seen = as_float_array(y_seen, "y_seen")
+        seen = self.boxcox_.forward(as_float_array(y_seen, "y_seen"))
         full = np.concatenate([self.y_, seen])
         smoothed = self._smoothed(full)
         inside = np.asarray(smoothed.fittedvalues, dtype=np.float64)[len(self.y_) :]
         last = np.asarray(smoothed.forecast(1), dtype=np.float64)
-        mean = np.concatenate([inside, last])
+        mean = self.boxcox_.inverse(np.concatenate([inside, last]))
         if not np.all(np.isfinite(mean)):
             raise FitError("ETS produced a non-finite forecast")
         return Forecast(mean=mean)
 
     def info(self) -> dict[str, Any]:
         self._check_fitted("results_")
-        return self.results_.info()
+        return {**self.results_.info(), **self.boxcox_.info()}
