@@ -204,7 +204,7 @@ class BoxCoxTransform:
         """Upper quantiles back: +∞ beyond the range of a negative λ."""
         out = self.inverse(z)
         if self.lam is not None and self.lam < 0:
-            out = np.where(z > -1.0 / self.lam, np.inf, out)
+            out = np.where(np.asarray(z) >= -1.0 / self.lam, np.inf, out)
         return out
 
     def inverse_forecast(self, forecast: Forecast) -> Forecast:
