@@ -151,7 +151,7 @@ def check_boxcox(value: Any) -> None:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not (number and lo <= value <= hi):
         raise ValueError(
-            f'boxcox: false, "guerrero" or a lambda in [{lo:g}, {hi:g}], got {value!r}'
+            f'boxcox: must be false, "guerrero" or a lambda in [{lo:g}, {hi:g}], got {value!r}'
         )
 
 
