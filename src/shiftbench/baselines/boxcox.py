@@ -64,8 +64,8 @@ def box_cox(y: ArrayLike, lam: float) -> FloatArray:
 
     >>> box_cox([1.0, 4.0, 9.0], 0.5).tolist()
     [0.0, 2.0, 4.0]
-    >>> box_cox([-1.0, 0.0, 1.0], -1.0).tolist()
-    [nan, nan, 0.0]
+    >>> box_cox([-1.0, 0.0, 2.0], -1.0).tolist()
+    [nan, nan, 0.5]
     """
     x = np.asarray(y, dtype=np.float64).copy()
     with np.errstate(divide="ignore", invalid="ignore"):
