@@ -165,15 +165,24 @@ def test_naive2_transforms_first_then_adjusts_the_season() -> None:
 
 def test_arima_intervals_are_the_back_transformed_quantiles() -> None:
     y = _seasonal()
-    logged = ARIMA(order=(1, 1, 0), seasonal=False).fit(np.log(y)).forecast(6)
+    s = float(np.std(np.log(y)))  # the logs are fitted divided by their training sd
+    logged = ARIMA(order=(1, 1, 0), seasonal=False).fit(np.log(y) / s).forecast(6)
     got = ARIMA(order=(1, 1, 0), seasonal=False, boxcox=0.0).fit(y).forecast(6)
-    np.testing.assert_allclose(got.mean, np.exp(logged.mean), rtol=1e-10)  # the median
+    np.testing.assert_allclose(got.mean, np.exp(s * logged.mean), rtol=1e-10)  # the median
     for level, (lo, hi) in logged.intervals.items():
-        np.testing.assert_allclose(got.intervals[level][0], np.exp(lo), rtol=1e-10)
-        np.testing.assert_allclose(got.intervals[level][1], np.exp(hi), rtol=1e-10)
+        np.testing.assert_allclose(got.intervals[level][0], np.exp(s * lo), rtol=1e-10)
+        np.testing.assert_allclose(got.intervals[level][1], np.exp(s * hi), rtol=1e-10)
     assert logged.sd is not None
     assert got.sd is not None
-    np.testing.assert_allclose(got.sd, logged.sd * np.exp(logged.mean), rtol=1e-10)  # delta
+    delta = s * logged.sd * np.exp(s * logged.mean)  # sd·dy/dw at the median
+    np.testing.assert_allclose(got.sd, delta, rtol=1e-10)
+
+
+def test_a_lambda_near_minus_one_on_a_series_in_thousands_still_fits_arima() -> None:
+    # on R's scale 1 − 1/y varies by 1e-5 here; statsmodels' ARIMA failed on it unscaled
+    y = _m3_train("N2684")
+    model = ARIMA(season_length=12, boxcox=-1.0).fit(y)
+    assert np.all(np.isfinite(model.one_step_path(y[-17:] * 1.01).mean))
 
 
 def test_an_upper_bound_beyond_a_negative_lambdas_range_is_infinite() -> None:

@@ -159,20 +159,29 @@ def check_boxcox(value: Any) -> None:
 class BoxCoxTransform:
     """The Box-Cox transform a model fitted: ``lam`` None is the identity (``boxcox = False``).
 
-    ``fit`` fixes λ on the training span; ``forward`` transforms observations (the training
-    span and every later one) at that λ; ``inverse`` and ``inverse_forecast`` bring forecasts
-    back: the point forecast is the back-transformed median (``biasadj = FALSE``), interval
-    bounds are back-transformed quantiles (an upper bound beyond the range of a λ < 0 is +∞),
-    and the standard deviation is the first-order (delta-method) approximation
-    sd·dy/dw at the median.
+    ``fit`` fixes λ on the training span, and a ``scale``: the standard deviation of the
+    transformed training span, by which the transformed values are divided before the model
+    sees them. The models here are scale-equivariant (the seasonal indices, least-squares and
+    likelihood fits, AICc choices and unit-root tests are unchanged by a constant factor), so
+    the scale changes no definition, only numerics: with λ near −1 a series in the thousands
+    varies by 1e-5 on R's scale, where statsmodels' ARIMA fails (4 of 205 M3 series).
 
-    >>> t = BoxCoxTransform.fit(np.array([1.0, 4.0]), 0.5, 1)
-    >>> t.forward(np.array([9.0])).tolist(), t.inverse(np.array([4.0])).tolist(), t.info()
-    ([4.0], [9.0], {'boxcox_lambda': 0.5})
+    ``forward`` transforms observations (the training span and every later one) at that λ and
+    scale; ``inverse`` and ``inverse_forecast`` bring forecasts back: the point forecast is the
+    back-transformed median (``biasadj = FALSE``), interval bounds are back-transformed
+    quantiles (an upper bound beyond the range of a λ < 0 is +∞), and the standard deviation
+    is the first-order (delta-method) approximation sd·dy/dw at the median.
+
+    >>> t = BoxCoxTransform.fit(np.array([1.0, 9.0]), 0.5, 1)  # w = 0, 4: scale 2
+    >>> t.forward(np.array([9.0])).tolist(), t.inverse(np.array([2.0])).tolist()
+    ([2.0], [9.0])
+    >>> t.info()
+    {'boxcox_lambda': 0.5}
     """
 
     lam: float | None = None
     method: str = "none"
+    scale: float = 1.0
 
     @classmethod
     def fit(cls, y: FloatArray, setting: Any, season_length: int) -> BoxCoxTransform:
@@ -180,8 +189,12 @@ class BoxCoxTransform:
         if setting is False:
             return cls()
         if setting == "guerrero":
-            return cls(guerrero_lambda(y, season_length), "guerrero")
-        return cls(float(setting), "fixed")
+            lam, method = guerrero_lambda(y, season_length), "guerrero"
+        else:
+            lam, method = float(setting), "fixed"
+        with np.errstate(invalid="ignore"):
+            sd = float(np.std(box_cox(y, lam)))
+        return cls(lam, method, sd if math.isfinite(sd) and sd > 0 else 1.0)
 
     def forward(self, y: FloatArray) -> FloatArray:
         """``y`` on the transformed scale; :class:`FitError` where it has no transform."""
@@ -194,17 +207,19 @@ class BoxCoxTransform:
                 f"Box-Cox with lambda {self.lam:.4g} is undefined for values <= 0 "
                 f"(got {float(y[bad][0]):g})"
             )
-        return out
+        return out / self.scale
 
     def inverse(self, z: FloatArray) -> FloatArray:
         """Transformed values (point forecasts) back on the scale of the data."""
-        return z if self.lam is None else inv_box_cox(z, self.lam)
+        if self.lam is None:
+            return z
+        return inv_box_cox(np.asarray(z) * self.scale, self.lam)
 
     def _upper(self, z: FloatArray) -> FloatArray:
         """Upper quantiles back: +∞ beyond the range of a negative λ."""
         out = self.inverse(z)
         if self.lam is not None and self.lam < 0:
-            out = np.where(np.asarray(z) >= -1.0 / self.lam, np.inf, out)
+            out = np.where(np.asarray(z) * self.scale >= -1.0 / self.lam, np.inf, out)
         return out
 
     def inverse_forecast(self, forecast: Forecast) -> Forecast:
@@ -215,7 +230,7 @@ class BoxCoxTransform:
         sd = forecast.sd
         if sd is not None:
             slope = np.abs(mean) ** (1.0 - self.lam)  # dy/dw = |λw + 1|^(1/λ − 1) = |y|^(1 − λ)
-            sd = np.asarray(sd * slope, dtype=np.float64)
+            sd = np.asarray(sd * self.scale * slope, dtype=np.float64)
         intervals = {
             level: (self.inverse(lo), self._upper(hi))
             for level, (lo, hi) in forecast.intervals.items()
