@@ -48,6 +48,7 @@ from shiftbench.baselines.arima_search import (
     search_orders,
     with_trend_columns,
 )
+from shiftbench.baselines.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
     BaseForecaster,
@@ -156,6 +157,10 @@ class ARIMA(BaseForecaster):
     on_nonconvergence
         ``"warn"`` keeps a fit whose optimiser stopped before converging and records the
         warning with the cell; ``"fail"`` fails the cell.
+    boxcox
+        False, ``"guerrero"`` or a λ in [−1, 2]: the ARIMA is fitted to the Box-Cox transformed
+        series and its forecasts back-transformed, intervals by their quantiles
+        (:mod:`shiftbench.baselines.boxcox`); ``residuals`` and ``absorb`` stay transformed.
 
     Attributes
     ----------
@@ -206,6 +211,7 @@ class ARIMA(BaseForecaster):
         test_alpha: float = 0.05,
         maxiter: int = 50,
         on_nonconvergence: Literal["warn", "fail"] = "warn",
+        boxcox: BoxCoxSetting = False,
     ) -> None:
         self.order = order
         self.seasonal_order = seasonal_order
@@ -225,9 +231,11 @@ class ARIMA(BaseForecaster):
         self.test_alpha = test_alpha
         self.maxiter = maxiter
         self.on_nonconvergence = on_nonconvergence
+        self.boxcox = boxcox
 
     def check_params(self) -> None:
         check_arima_params(self)
+        check_boxcox(self.boxcox)
 
     def check_sizes(self, n_train: int, n_covariates: int) -> None:
         check_arima_sizes(self, n_train)
@@ -267,6 +275,8 @@ class ARIMA(BaseForecaster):
         x = as_exog_array(exog, len(values), "exog")
         if not np.all(np.isfinite(values)):
             raise FitError("ARIMA: the training span has NaN or infinite values")
+        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        values = boxcox.forward(values)
         m, note = self._search_period()
         notes = [] if note is None else [note]
         search: Search | None = None
@@ -341,6 +351,7 @@ class ARIMA(BaseForecaster):
             seconds_search=seconds_search,
         )
         self.state_ = result
+        self.boxcox_ = boxcox
         self.t_next_ = len(values) + 1
         return self
 
@@ -399,7 +410,7 @@ class ARIMA(BaseForecaster):
     def in_sample_predictions(self) -> FloatArray:
         """One-step predictions over the training span (NaN for the first d + m·D points)."""
         self._check_fitted("results_")
-        return self.results_.in_sample.copy()
+        return self.boxcox_.inverse(self.results_.in_sample.copy())
 
     def fit_warnings(self) -> list[str]:
         """The optimiser's warnings of the final fit (one line each)."""
@@ -409,7 +420,7 @@ class ARIMA(BaseForecaster):
     def info(self) -> dict[str, Any]:
         """What the fit chose, for the run manifest."""
         self._check_fitted("results_")
-        return self.results_.info()
+        return {**self.results_.info(), **self.boxcox_.info()}
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self.absorb(y_new, exog_new)
@@ -419,7 +430,7 @@ class ARIMA(BaseForecaster):
         """:meth:`update`, returning the one-step forecast errors of the new observations (each
         made before that observation was absorbed), at fixed parameters."""
         self._check_fitted("state_")
-        values = as_float_array(y_new)
+        values = self.boxcox_.forward(as_float_array(y_new))
         if not len(values):
             return values
         x = self._exog(exog_new, len(values))
@@ -445,16 +456,18 @@ class ARIMA(BaseForecaster):
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("state_")
         pred = self.state_.get_forecast(horizon, exog=self._exog(exog_future, horizon))
-        return self._to_forecast(pred)
+        return self.boxcox_.inverse_forecast(self._to_forecast(pred))
 
     def one_step_path(
         self, y_seen: pd.Series | np.ndarray, exog_targets: pd.DataFrame | np.ndarray | None = None
     ) -> Forecast:
         self._check_fitted("state_")
-        seen = as_float_array(y_seen, "y_seen")
+        seen = self.boxcox_.forward(as_float_array(y_seen, "y_seen"))
         x = self._exog(exog_targets, len(seen) + 1)
         if len(seen) == 0:
-            return self._to_forecast(self.state_.get_forecast(1, exog=x))
+            return self.boxcox_.inverse_forecast(
+                self._to_forecast(self.state_.get_forecast(1, exog=x))
+            )
         extended = self.state_.extend(seen, exog=None if x is None else x[:-1])
         # In-sample one-step predictions of the extended results are the forecasts made at the
         # first k - 1 origins; the last origin's forecast is an ordinary one-step forecast.
@@ -462,7 +475,8 @@ class ARIMA(BaseForecaster):
         last = self._to_forecast(extended.get_forecast(1, exog=None if x is None else x[-1:]))
         mean = np.concatenate([inside.mean, last.mean])
         sd = np.concatenate([np.asarray(inside.sd), np.asarray(last.sd)])
-        return Forecast(mean=mean, sd=sd, intervals=normal_intervals(mean, sd))
+        path = Forecast(mean=mean, sd=sd, intervals=normal_intervals(mean, sd))
+        return self.boxcox_.inverse_forecast(path)
 
     @staticmethod
     def _to_forecast(pred: Any) -> Forecast:

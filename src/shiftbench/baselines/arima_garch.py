@@ -241,8 +241,10 @@ class ARIMAGARCH(BaseForecaster):
 
     def _arima(self) -> ARIMA:
         """The mean model: an unfitted ARIMA with this model's ARIMA parameters (every
-        parameter of :class:`~shiftbench.baselines.arima.ARIMA` is one of this model's)."""
-        return ARIMA(**{name: getattr(self, name) for name in ARIMA().get_params()})
+        parameter of :class:`~shiftbench.baselines.arima.ARIMA` but ``boxcox``, which this
+        model does not offer: its GARCH models the ARIMA's errors on the data's scale)."""
+        names = [name for name in ARIMA().get_params() if name != "boxcox"]
+        return ARIMA(**{name: getattr(self, name) for name in names})
 
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         from arch import arch_model

@@ -42,6 +42,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
+from shiftbench.baselines.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.baselines.ets import ETSForm, fit_form
 from shiftbench.baselines.ets.forecaster import ETS, ETSResults
 from shiftbench.errors import FitError
@@ -190,16 +191,22 @@ class _Adjusted(BaseForecaster):
     ----------
     season_length
         The seasonal period m (1: no seasonal adjustment).
+    boxcox
+        False, ``"guerrero"`` (λ by Guerrero's method on the training span) or a λ in [−1, 2]:
+        the series is Box-Cox transformed first, then adjusted and fitted; forecasts are
+        reseasonalised, then back-transformed (:mod:`shiftbench.baselines.boxcox`).
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(min_train=4, family="statistical")
 
-    def __init__(self, *, season_length: int = 1) -> None:
+    def __init__(self, *, season_length: int = 1, boxcox: BoxCoxSetting = False) -> None:
         self.season_length = season_length
+        self.boxcox = boxcox
 
     def check_params(self) -> None:
         if self.season_length < 1:
             raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
+        check_boxcox(self.boxcox)
 
     def _level(self) -> _Level:
         raise NotImplementedError
@@ -210,9 +217,12 @@ class _Adjusted(BaseForecaster):
             raise FitError(f"{len(values)} training points are too few")
         if not np.all(np.isfinite(values)):
             raise FitError("the training span has NaN or infinite values")
+        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        values = boxcox.forward(values)
         indices = SeasonalIndices.fit(values, self.season_length)
         level = self._level()
         level.fit(values / indices.at(np.arange(len(values))))
+        self.boxcox_ = boxcox
         self.indices_ = indices
         self.level_ = level
         self.t_next_ = len(values)
@@ -220,7 +230,7 @@ class _Adjusted(BaseForecaster):
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("level_")
-        for value in as_float_array(y_new):
+        for value in self.boxcox_.forward(as_float_array(y_new)):
             self.level_.step(float(value) / float(self.indices_.at(np.array([self.t_next_]))[0]))
             self.t_next_ += 1
         return self
@@ -228,14 +238,15 @@ class _Adjusted(BaseForecaster):
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("level_")
         positions = np.arange(self.t_next_, self.t_next_ + horizon)
-        mean = self.level_.forecast(horizon) * self.indices_.at(positions)
+        mean = self.boxcox_.inverse(self.level_.forecast(horizon) * self.indices_.at(positions))
         if not np.all(np.isfinite(mean)):
             raise FitError("the model produced a non-finite forecast")
         return Forecast(mean=np.asarray(mean, dtype=np.float64))
 
     def info(self) -> dict[str, Any]:
         self._check_fitted("level_")
-        return {"seasonally_adjusted": self.indices_.adjusted, **self.level_.info()}
+        adjusted = {"seasonally_adjusted": self.indices_.adjusted}
+        return {**adjusted, **self.level_.info(), **self.boxcox_.info()}
 
 
 class Naive2(_Adjusted):

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
+from shiftbench.baselines.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.baselines.ets.fit import MAXIT, ETSFit
 from shiftbench.baselines.ets.recursions import ETSForm, Filter, point_forecast
 from shiftbench.baselines.ets.select import auto_ets
@@ -71,13 +72,18 @@ class ETS(BaseForecaster):
         is longer than m (R's rule).
     maxiter
         Function evaluations of the Nelder–Mead optimiser per candidate (R's ``maxit``, 2000).
+    boxcox
+        False, ``"guerrero"`` or a λ in [−1, 2]: ETS on the Box-Cox transformed series (λ fixed
+        by the fit), its forecasts back-transformed (:mod:`shiftbench.baselines.boxcox`), as
+        ``ets(y, lambda = λ)`` does.
 
     Attributes
     ----------
     results_
         What the fit found (:class:`ETSResults`); fixed until the next ``fit``.
     state_
-        The state after the last observation seen (the training span, then each ``update``).
+        The state after the last observation seen (the training span, then each ``update``),
+        on the Box-Cox scale of ``boxcox_``.
 
     Examples
     --------
@@ -90,15 +96,19 @@ class ETS(BaseForecaster):
 
     capabilities: ClassVar[Capabilities] = Capabilities(min_train=8, family="statistical")
 
-    def __init__(self, *, season_length: int = 1, maxiter: int = MAXIT) -> None:
+    def __init__(
+        self, *, season_length: int = 1, maxiter: int = MAXIT, boxcox: BoxCoxSetting = False
+    ) -> None:
         self.season_length = season_length
         self.maxiter = maxiter
+        self.boxcox = boxcox
 
     def check_params(self) -> None:
         if self.season_length < 1:
             raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
         if not 1 <= self.maxiter <= MAX_MAXITER:
             raise ValueError(f"maxiter: must lie in 1..{MAX_MAXITER}, got {self.maxiter}")
+        check_boxcox(self.boxcox)
 
     def fit(self, y: YLike, exog: XLike = None) -> Self:
         values = as_float_array(y)
@@ -106,6 +116,8 @@ class ETS(BaseForecaster):
             raise FitError("ETS: the training span has NaN or infinite values")
         if len(values) < self.capabilities.min_train:
             raise FitError(f"ETS: {len(values)} training points are too few")
+        self.boxcox_ = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        values = self.boxcox_.forward(values)
         selection = auto_ets(values, self.season_length, self.maxiter)
         fit = selection.best
         _, state = Filter(fit.form, values)(fit.par, fit.initial_state)
@@ -121,13 +133,13 @@ class ETS(BaseForecaster):
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("results_")
-        _, self.state_ = self._run(as_float_array(y_new))
+        _, self.state_ = self._run(self.boxcox_.forward(as_float_array(y_new)))
         return self
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         self._check_fitted("results_")
         fit = self.results_.fit
-        mean = point_forecast(fit.form, fit.par, self.state_, horizon)
+        mean = self.boxcox_.inverse(point_forecast(fit.form, fit.par, self.state_, horizon))
         if not np.all(np.isfinite(mean)):
             raise FitError("ETS produced a non-finite forecast")
         return Forecast(mean=mean)
@@ -135,14 +147,15 @@ class ETS(BaseForecaster):
     def one_step_path(self, y_seen: YLike, exog_targets: XLike = None) -> Forecast:
         """Every one-step origin from one filtering pass over the data at fixed parameters."""
         self._check_fitted("results_")
-        seen = as_float_array(y_seen, "y_seen")
+        seen = self.boxcox_.forward(as_float_array(y_seen, "y_seen"))
         inside, state = self._run(seen)
         fit = self.results_.fit
         mean = np.concatenate([inside, point_forecast(fit.form, fit.par, state, 1)])
+        mean = self.boxcox_.inverse(mean)
         if not np.all(np.isfinite(mean)):
             raise FitError("ETS produced a non-finite forecast")
         return Forecast(mean=mean)
 
     def info(self) -> dict[str, Any]:
         self._check_fitted("results_")
-        return self.results_.info()
+        return {**self.results_.info(), **self.boxcox_.info()}
