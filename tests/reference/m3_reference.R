@@ -20,7 +20,8 @@
 #         one of the 18 origins on the adjusted series up to that origin, the in-sample indices
 #         kept.
 #   fits.csv       id, method, boxcox, model, p, d, q, P, D, Q, m, constant, drift, alpha, beta,
-#                  gamma, phi, lambda, seconds (fit + 18-step forecast, elapsed)
+#                  gamma, phi, lambda, seconds, cpu_seconds (fit + 18-step forecast: elapsed,
+#                  and user + system CPU time of the R process)
 #   series.csv     id, n_in, seasonal, lambda, indices, seasonal_bc, indices_bc
 #   session.csv    r_version, forecast_version, measured, machine, options
 #
@@ -106,7 +107,7 @@ run_smoothing <- function(method, x, n_in, idx, refit) {
   z <- ts(x / index_at(idx, full_pos), frequency = PERIOD)
   z_in <- ts(z[1:n_in], frequency = PERIOD)
   out_pos <- n_in:(n_in + HORIZON - 1)
-  seconds <- system.time(fc <- smoothing_fit(method, z_in))[["elapsed"]]
+  seconds <- system.time(fc <- smoothing_fit(method, z_in))
   fit <- fc$model
   multi <- as.numeric(fc$mean) * index_at(idx, out_pos)
   again <- ets(z, model = fit, use.initial.values = TRUE)
@@ -129,7 +130,7 @@ run_ets <- function(x, n_in, additive_only) {
   seconds <- system.time({
     fit <- ets(x_in, additive.only = additive_only)
     fc <- forecast(fit, h = HORIZON)
-  })[["elapsed"]]
+  })
   again <- ets(ts(x, frequency = PERIOD), model = fit, use.initial.values = TRUE)
   par <- fit$par
   list(one_step = as.numeric(fitted(again))[n_in + 1:HORIZON], multi_step = as.numeric(fc$mean),
@@ -142,7 +143,7 @@ run_arima <- function(x, n_in) {
   seconds <- system.time({
     fit <- auto.arima(x_in)
     fc <- forecast(fit, h = HORIZON)
-  })[["elapsed"]]
+  })
   again <- Arima(ts(x, frequency = PERIOD), model = fit)
   ord <- arimaorder(fit)
   coefs <- names(coef(fit))
@@ -188,7 +189,7 @@ one_series <- function(row, position, opts) {
         } else {
           run_arima(y, n_in)
         },
-        error = function(e) list(model = paste("error:", conditionMessage(e)), seconds = NA))
+        error = function(e) list(model = paste("error:", conditionMessage(e))))
       for (protocol in c("one_step", "multi_step", "one_step_refit")) {
         values <- res[[protocol]]
         if (is.null(values)) next
@@ -204,7 +205,10 @@ one_series <- function(row, position, opts) {
         Q = if (length(ord) == 7) ord[6] else 0, m = if (length(ord) == 7) ord[7] else 1,
         constant = num(res$constant), drift = num(res$drift), alpha = num(res$alpha),
         beta = num(res$beta), gamma = num(res$gamma), phi = num(res$phi),
-        lambda = if (bc == 1L) lambda else NA_real_, seconds = res$seconds)
+        lambda = if (bc == 1L) lambda else NA_real_,
+        seconds = if (is.null(res$seconds)) NA_real_ else res$seconds[["elapsed"]],
+        cpu_seconds = if (is.null(res$seconds)) NA_real_
+                      else res$seconds[["user.self"]] + res$seconds[["sys.self"]])
       if (is.null(res$order)) fits[[length(fits)]][, c("p", "d", "q", "P", "D", "Q", "m")] <- NA
     }
   }
