@@ -6,6 +6,8 @@ share the wall time. R and its ``forecast`` package are required: this test envi
 (``tox -e reference``, CI's ``.ci/run``) exists to run them, so their absence fails the tests
 instead of skipping them. The folder of the run (R's CSV output, the disagreements) is
 ``$SHIFTBENCH_R_REFERENCE_OUT`` when set, else a pytest temporary folder; every test prints it.
+``$SHIFTBENCH_R_REFERENCE_LIMIT=N`` keeps the first N series of the sample only (a quick look
+while changing the harness; the shares and means are then not the documented ones).
 """
 
 from __future__ import annotations
@@ -93,7 +95,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
     folder = Path(named) if named else tmp_path_factory.mktemp("r_reference")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "disagreements.txt").write_text("")
-    splits = m3_splits(SAMPLE_STEP)
+    splits = m3_splits(SAMPLE_STEP)[
+        : int(os.environ.get("SHIFTBENCH_R_REFERENCE_LIMIT", "0")) or None
+    ]
     write_input(folder / "input.csv", splits)
     command = [rscript, str(SCRIPT), str(folder / "input.csv"), str(folder / "r")]
     command.append(f"--arima-boxcox-step={SUBSAMPLE_STEP}")
