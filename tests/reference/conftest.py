@@ -51,7 +51,11 @@ class Reference:
     def report(self, title: str, lines: list[str]) -> str:
         """Append a section of disagreements to ``disagreements.txt``; the text for an
         assertion message."""
-        text = f"{title}: {len(lines)} disagreement(s)\n" + "\n".join(lines)
+        return self.note(f"{title}: {len(lines)} disagreement(s)", lines)
+
+    def note(self, title: str, lines: list[str]) -> str:
+        """Append a section to ``disagreements.txt``; its text and the file's path."""
+        text = f"{title}\n" + "\n".join(lines)
         with (self.folder / "disagreements.txt").open("a") as handle:
             handle.write(text + "\n\n")
         return f"{text}\n(all disagreements: {self.folder / 'disagreements.txt'})"

@@ -232,6 +232,6 @@ def test_timings_are_recorded(reference: Reference) -> None:
         f"{m}: R {per_method[m]:.3f} s, shiftbench {ours[m]:.3f} s per series" for m in METHODS
     ]
     lines.append(f"wall: R {reference.seconds_r:.0f} s, shiftbench {reference.seconds_ours:.0f} s")
-    reference.report("seconds (fit and 18-step forecast, mean per series)", lines)
+    print(reference.note("seconds (fit and 18-step forecast, mean per series)", lines))
     assert set(per_method.index) == set(METHODS)
     assert all(np.isfinite(list(ours.values())))
