@@ -45,7 +45,9 @@ _KEYS = ["method", "protocol", "boxcox", "band"]
 
 
 def _read(name: str) -> pd.DataFrame:
-    frame = pd.read_csv(vendored_file(name), dtype={"table": str})
+    frame = pd.read_csv(
+        vendored_file(name), dtype={"table": str, "forecast_version": str, "r_version": str}
+    )
     frame["boxcox"] = frame["boxcox"].astype(bool)
     return frame
 

@@ -36,6 +36,7 @@ from shiftbench.reports.event_tables import event_board
 from shiftbench.reports.fits import arima_fits
 from shiftbench.reports.horizons import horizon_board
 from shiftbench.reports.numbers import duration
+from shiftbench.reports.replay import replay_board
 from shiftbench.reports.sections import DatasetSection, Figure
 from shiftbench.reports.tables import (
     LABELS,
@@ -125,6 +126,7 @@ def _sections(data: ReportData, figures: FigureCache) -> list[DatasetSection]:
             board=leaderboard(data, name),
             shifts=shift_rows(data, name),
             horizons=horizon_board(data, name),
+            replay=replay_board(data, name),
         )
         if data.collection(name):
             _collection_section(data, section, figures)

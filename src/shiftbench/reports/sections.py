@@ -9,6 +9,7 @@ from typing import Any
 from shiftbench.evaluation.ranks import RankTest
 from shiftbench.reports.event_tables import EventBoard
 from shiftbench.reports.horizons import HorizonBoard
+from shiftbench.reports.replay import ReplayBoard
 from shiftbench.reports.tables import Leaderboard, ShareRow, ShiftRow
 
 
@@ -39,3 +40,4 @@ class DatasetSection:
     event_legend: list[tuple[int, str]] = field(default_factory=list)
     #: accuracy by band of steps ahead, where the run scored bands
     horizons: HorizonBoard | None = None
+    replay: ReplayBoard | None = None
