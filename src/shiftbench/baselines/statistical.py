@@ -420,8 +420,8 @@ class ETS(BaseForecaster):
         values = as_float_array(y)
         if not np.all(np.isfinite(values)):
             raise FitError("ETS: the training span has NaN or infinite values")
-        self.boxcox_ = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
-        values = self.boxcox_.forward(values)
+        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        values = boxcox.forward(values)
         m = self.season_length
         seasonal = m > 1 and len(values) >= 2 * m + 2
         best: tuple[float, ETSForm, Any] | None = None
@@ -445,6 +445,7 @@ class ETS(BaseForecaster):
             aicc=best[0],
             models_tried=tried,
         )
+        self.boxcox_ = boxcox
         self.y_ = values
         return self
 
