@@ -29,7 +29,9 @@ SCRIPT = Path(__file__).with_name("m3_reference.R")
 #: The costly parts run on every 5th series of the sample only (11 of 53): shiftbench's ETS
 #: and ARIMA with Box-Cox, R's auto.arima with Box-Cox, and the refit variant (18 fits each).
 SUBSAMPLE_STEP = 5
-#: The most seconds Rscript may take (about 4 minutes on an idle 2-core machine).
+#: The most seconds Rscript may take. Measured: 15 minutes wall for the whole module on a 2-core
+#: machine shared with other jobs (load 6; R 903 s, shiftbench 634 s beside it); by CPU time
+#: about 6 minutes on an idle one (auto.arima 4.6 s and ets 0.65 s of CPU per series).
 R_TIMEOUT = 3600
 METHODS = ("ses", "holt", "damped", "ets", "arima")
 SMOOTHING = ("ses", "holt", "damped")
