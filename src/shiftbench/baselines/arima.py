@@ -275,7 +275,7 @@ class ARIMA(BaseForecaster):
         x = as_exog_array(exog, len(values), "exog")
         if not np.all(np.isfinite(values)):
             raise FitError("ARIMA: the training span has NaN or infinite values")
-        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length, scaled=True)
         values = boxcox.forward(values)
         m, note = self._search_period()
         notes = [] if note is None else [note]

@@ -75,7 +75,7 @@ class ETS(BaseForecaster):
     boxcox
         False, ``"guerrero"`` or a λ in [−1, 2]: ETS on the Box-Cox transformed series (λ fixed
         by the fit), its forecasts back-transformed (:mod:`shiftbench.baselines.boxcox`), as
-        ``ets(y, lambda = λ)`` does.
+        ``ets(y, lambda = λ)`` does: among additive forms only (R's ``additive.only = TRUE``).
 
     Attributes
     ----------
@@ -118,7 +118,9 @@ class ETS(BaseForecaster):
             raise FitError(f"ETS: {len(values)} training points are too few")
         self.boxcox_ = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
         values = self.boxcox_.forward(values)
-        selection = auto_ets(values, self.season_length, self.maxiter)
+        selection = auto_ets(
+            values, self.season_length, self.maxiter, additive_only=self.boxcox_.lam is not None
+        )
         fit = selection.best
         _, state = Filter(fit.form, values)(fit.par, fit.initial_state)
         self.results_ = ETSResults(fit=fit, models_tried=selection.tried)

@@ -23,8 +23,10 @@ from shiftbench.errors import FitError
 from shiftbench.types import FloatArray
 
 
-def model_space(m: int, n: int, positive: bool) -> list[ETSForm]:
-    """The candidate forms of ``ets(y)`` for period m, n observations, data all > 0 or not.
+def model_space(m: int, n: int, positive: bool, additive_only: bool = False) -> list[ETSForm]:
+    """The candidate forms of ``ets(y)`` for period m, n observations, data all > 0 or not;
+    additive errors and seasons only with ``additive_only`` (what ``ets(y, lambda = λ)`` searches:
+    R sets ``additive.only = TRUE`` when a Box-Cox λ is given).
 
     >>> [f.label for f in model_space(1, 50, False)]
     ['ETS(A,N,N)', 'ETS(A,Ad,N)', 'ETS(A,A,N)']
@@ -32,11 +34,11 @@ def model_space(m: int, n: int, positive: bool) -> list[ETSForm]:
     seasonal = 1 < m <= 24 and n > m
     forms = []
     for error in ("A", "M"):
-        if error == "M" and not positive:
+        if error == "M" and (not positive or additive_only):
             continue
         for trend in ("N", "A"):
             for season in ("N", "A", "M") if seasonal else ("N",):
-                if error == "A" and season == "M":
+                if season == "M" and (error == "A" or additive_only):
                     continue
                 for damped in (True, False) if trend != "N" else (False,):
                     forms.append(ETSForm(error, trend, damped, season, m if season != "N" else 1))
@@ -61,13 +63,13 @@ def constant_fit(y: FloatArray) -> ETSFit:
     return ETSFit(form, par, state, -math.inf, -math.inf, -math.inf, -math.inf, mse, 2, 0)
 
 
-def auto_ets(y: FloatArray, m: int, maxit: int = MAXIT) -> Selection:
+def auto_ets(y: FloatArray, m: int, maxit: int = MAXIT, additive_only: bool = False) -> Selection:
     """R's ``ets(y)`` with frequency m: every admissible form fitted, the least AICc kept."""
     if np.all(y == y[0]):
         return Selection(constant_fit(y), 1)
     best: ETSFit | None = None
     tried = 0
-    for form in model_space(m, len(y), bool(np.all(y > 0))):
+    for form in model_space(m, len(y), bool(np.all(y > 0)), additive_only):
         try:
             fit = fit_form(y, form, "lik", maxit)
         except FitError:
