@@ -46,6 +46,21 @@ MIN_SHARE_SAME_MODEL = 0.8
 #: Differences on purpose: (method, series id) -> the reason; ("ets", "*") for every series.
 DOCUMENTED: dict[tuple[str, str], str] = {}
 
+#: Gaps not yet closed (issue 23 is open), measured on the sample: (test, method, protocol,
+#: boxcox) -> what differs. Each such case is a strict xfail: it must fail as described, and
+#: the day it passes the suite says so, so that the entry is removed, never forgotten.
+KNOWN_GAPS: dict[tuple[str, str, str, int], str] = {}
+
+
+def _cases(test: str, cases: list[tuple[str, str, int]]) -> list[object]:
+    out: list[object] = []
+    for case in cases:
+        gap = KNOWN_GAPS.get((test, *case))
+        marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+        out.append(pytest.param(*case, marks=marks))
+    return out
+
+
 CASES = [
     (method, protocol, boxcox)
     for method in METHODS
@@ -97,7 +112,7 @@ def _fit_text(ref: Reference, sid: str, method: str, boxcox: int) -> str:
     )
 
 
-@pytest.mark.parametrize(("method", "protocol", "boxcox"), CASES)
+@pytest.mark.parametrize(("method", "protocol", "boxcox"), _cases("mean", CASES))
 def test_mean_smape_is_within_005_of_r(
     reference: Reference, method: str, protocol: str, boxcox: int
 ) -> None:
@@ -117,7 +132,7 @@ def test_mean_smape_is_within_005_of_r(
     )
 
 
-@pytest.mark.parametrize(("method", "protocol", "boxcox"), CASES)
+@pytest.mark.parametrize(("method", "protocol", "boxcox"), _cases("close", CASES))
 def test_forecasts_match_r_series_by_series(
     reference: Reference, method: str, protocol: str, boxcox: int
 ) -> None:
@@ -175,9 +190,13 @@ def _same_model_lines(reference: Reference, method: str, boxcox: int) -> tuple[i
     return same, counted, lines
 
 
-@pytest.mark.parametrize("boxcox", [0, 1])
-@pytest.mark.parametrize("method", ["ets", "arima"])
-def test_chooses_r_model_on_most_series(reference: Reference, method: str, boxcox: int) -> None:
+MODEL_CASES = [(method, "any", boxcox) for method in ("ets", "arima") for boxcox in (0, 1)]
+
+
+@pytest.mark.parametrize(("method", "protocol", "boxcox"), _cases("model", MODEL_CASES))
+def test_chooses_r_model_on_most_series(
+    reference: Reference, method: str, protocol: str, boxcox: int
+) -> None:
     same, counted, lines = _same_model_lines(reference, method, boxcox)
     assert counted, f"no series with both sides' {method} fits"
     share = same / counted
