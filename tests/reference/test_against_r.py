@@ -49,7 +49,14 @@ DOCUMENTED: dict[tuple[str, str], str] = {}
 #: Gaps not yet closed (issue 23 is open), measured on the sample: (test, method, protocol,
 #: boxcox) -> what differs. Each such case is a strict xfail: it must fail as described, and
 #: the day it passes the suite says so, so that the entry is removed, never forgotten.
-KNOWN_GAPS: dict[tuple[str, str, str, int], str] = {}
+KNOWN_GAPS: dict[tuple[str, str, str, int], str] = {
+    # measured 2026-12-01 (R 4.2.2, forecast 8.20): the same order as auto.arima on 48 of the
+    # 53 series, and the forecasts within 1 % on 48; the 5 other orders move the sample's mean
+    ("mean", "arima", "one_step", 0): "ARIMA mean sMAPE 6.538 against R's 6.599 (-0.061): "
+    "5 of 53 series get another order than auto.arima",
+    ("mean", "arima", "multi_step", 0): "ARIMA 18-step mean sMAPE 10.936 against R's 11.139 "
+    "(-0.203): 5 of 53 series get another order than auto.arima",
+}
 
 
 def _cases(test: str, cases: list[tuple[str, str, int]]) -> list[object]:
