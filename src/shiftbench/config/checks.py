@@ -54,6 +54,7 @@ def check_value(value: Any, annotation: Any) -> bool:
     gives: the check fails closed. A parameter whose values are to be accepted as given says
     so with :data:`~typing.Any` (:func:`constructor_schema`).
 
+    >>> from pathlib import Path
     >>> check_value(3, float), check_value(True, int), check_value([1, 2], tuple[int, ...])
     (True, False, True)
     >>> check_value([1, 2], tuple[int, int, int]), check_value("x", Path), check_value("x", Any)
@@ -73,6 +74,7 @@ def checked_annotation(annotation: Any) -> Any:
     callable, a path) or a form msgspec cannot check. Such a value is accepted as given, and
     checked by the model's constructor before the run (:func:`validate_params`).
 
+    >>> from pathlib import Path
     >>> checked_annotation(tuple[int, int] | None), checked_annotation(Path)
     (tuple[int, int] | None, typing.Any)
     """
