@@ -111,3 +111,9 @@ def test_the_protocol_is_read_from_the_manifest() -> None:
     assert replay._protocol(entry) == "multi_step_18"
     entry["protocol"]["test_size"] = 12
     assert replay._protocol(entry) is None
+
+
+def test_a_hand_edited_manifest_is_not_a_replay_and_raises_nothing() -> None:
+    # a run directory is read back from disk: odd types in its manifest must not crash a report
+    assert replay._method("ses", {"origin": "variant of ses", "params": [1]}) == ("ses", False)
+    assert replay._protocol({"n_series": 1045, "protocol": "18"}) is None

@@ -72,7 +72,9 @@ class ReplayBoard:
 
 
 def _protocol(entry: dict[str, Any]) -> str | None:
-    p = entry.get("protocol", {})
+    p = entry.get("protocol")
+    if not isinstance(p, dict):
+        return None
     if entry.get("n_series") != N_SERIES or p.get("test_size") != TEST_SIZE:
         return None
     if p.get("origins") == "last" and p.get("horizon") == TEST_SIZE:
@@ -92,14 +94,19 @@ def replay_protocol(data: ReportData, dataset: str) -> str | None:
     """
     if dataset != "m3_monthly":
         return None
-    entry = data.manifest["datasets"].get(dataset, {})
+    entry = data.manifest["datasets"].get(dataset)
+    if not isinstance(entry, dict):
+        return None
     protocol = _protocol(entry)
     if protocol is None:
         return None
     from shiftbench.datasets import m3
 
     wanted = m3.subset_ids(m3.read_m3_monthly()[1], "makridakis2018")
-    return protocol if sorted(entry.get("series", [])) == sorted(wanted) else None
+    series = entry.get("series")
+    if not isinstance(series, list):
+        return None
+    return protocol if sorted(map(str, series)) == sorted(wanted) else None
 
 
 def _method(name: str, entry: dict[str, Any]) -> tuple[str, bool] | None:
@@ -111,7 +118,8 @@ def _method(name: str, entry: dict[str, Any]) -> tuple[str, bool] | None:
         base = name
     if base not in METHODS:
         return None
-    boxcox = entry.get("params", {}).get("boxcox", False)
+    params = entry.get("params")
+    boxcox = params.get("boxcox", False) if isinstance(params, dict) else False
     return base, boxcox not in (False, None, "false")
 
 
@@ -140,7 +148,8 @@ def replay_board(data: ReportData, dataset: str) -> ReplayBoard | None:
     bands = (("all", "", "all"),) if protocol != "multi_step_18" else (*BANDS, ("all", "", "all"))
     rows: list[ReplayRow] = []
     for model in data.models:
-        found = _method(model, data.manifest["models"].get(model, {}))
+        entry = data.manifest["models"].get(model)
+        found = _method(model, entry if isinstance(entry, dict) else {})
         if found is None:
             continue
         method, boxcox = found
