@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
@@ -145,6 +146,27 @@ class BaseForecaster(BaseEstimator):
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         """Steps 1..horizon from the end of what the model has seen."""
         raise NotImplementedError
+
+    @classmethod
+    def fit_batch(
+        cls,
+        models: Sequence[BaseForecaster],
+        data: Sequence[tuple[YLike, XLike]],
+        keys: Sequence[str],
+    ) -> list[Exception | None]:
+        """Fit ``models[i]`` on ``data[i]`` (y, exog) for every i and return each fit's error
+        (None where it fitted). The engine calls it with every fit of a collection's chunk;
+        ``keys`` name each fit's series ("dataset/series id"). A model may fit them together
+        (the networks train many at once) but a fit's result may depend on its own data, key
+        and hyper-parameters only, never on the other fits. The default fits one by one."""
+        errors: list[Exception | None] = []
+        for model, (y, exog) in zip(models, data, strict=True):
+            try:
+                model.fit(y, exog)
+                errors.append(None)
+            except Exception as exc:  # one fit's failure is that fit's alone
+                errors.append(exc)
+        return errors
 
     def fit_warnings(self) -> list[str]:
         """Warnings the last fit raised (an optimiser that did not converge), one line each."""

@@ -236,6 +236,18 @@ _FORECASTERS: dict[str, ModelSpec] = {
             "Keras LSTM on first differences; forecast = last value + predicted change",
             _NETWORK,
         ),
+        ModelSpec(
+            "mlp",
+            "shiftbench.lstm.mlp_rnn:MLP",
+            "multilayer perceptron on 3 lags, one hidden layer of 7 (Makridakis et al. 2018)",
+            _SEASON,
+        ),
+        ModelSpec(
+            "rnn",
+            "shiftbench.lstm.mlp_rnn:RNN",
+            "simple recurrent network, 6 linear units on 3 lags (Makridakis et al. 2018)",
+            _SEASON,
+        ),
     )
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,13 +105,50 @@ class Backtest:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True) -> Backtest:
-    """Rolling-origin forecasts of one model on one dataset (see :class:`Backtest`)."""
+def _design(model: BaseForecaster, ds: Dataset, use_covariates: bool) -> Design | None:
+    return design(ds) if (use_covariates and model.capabilities.covariates) else None
+
+
+def training_spans(
+    model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True
+) -> list[tuple[int, pd.Series, Any]]:
+    """Every fit a backtest of ``model`` on ``ds`` makes: (first cutoff of the block, the
+    target up to it, the covariates up to it), one per refit block."""
+    y = ds.y.to_numpy(dtype=np.float64)
+    des = _design(model, ds, use_covariates)
+    X = None if des is None else des.X
+    cutoffs = ds.protocol.cutoffs(len(y))
+    if len(y) - len(cutoffs) < model.minimum_train():
+        raise FitError(
+            f"the training span has {len(y) - len(cutoffs)} points; this model needs at least "
+            f"{model.minimum_train()}"
+        )
+    spans = []
+    for block in refit_blocks(cutoffs, ds.protocol.refit_every):
+        c0 = int(block[0])
+        span = pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1])
+        spans.append((c0, span, None if X is None else X[: c0 + 1]))
+    return spans
+
+
+def backtest(
+    model: BaseForecaster,
+    ds: Dataset,
+    *,
+    use_covariates: bool = True,
+    fitted: Mapping[int, tuple[BaseForecaster, float]] | None = None,
+) -> Backtest:
+    """Rolling-origin forecasts of one model on one dataset (see :class:`Backtest`).
+
+    ``fitted`` maps the first cutoff of a refit block to a model already fitted on that
+    block's span and the seconds its fit took (the engine fits a collection's chunk together,
+    :meth:`~shiftbench.forecaster.BaseForecaster.fit_batch`); other blocks are fitted here.
+    """
     y = ds.y.to_numpy(dtype=np.float64)
     n = len(y)
     protocol = ds.protocol
     H = protocol.horizon
-    des: Design | None = design(ds) if (use_covariates and model.capabilities.covariates) else None
+    des: Design | None = _design(model, ds, use_covariates)
     X = None if des is None else des.X
     cutoffs = protocol.cutoffs(n)
     if n - len(cutoffs) < model.minimum_train():
@@ -129,24 +166,28 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
     for block in refit_blocks(cutoffs, protocol.refit_every):
         c0, c_last = int(block[0]), int(block[-1])
         started = time.perf_counter()
-        fitted = model.clone()
-        fitted.fit(
-            pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1]),
-            None if X is None else X[: c0 + 1],
-        )
-        seconds["fit"] += time.perf_counter() - started
+        if fitted is not None and c0 in fitted:
+            model_c0, fit_seconds = fitted[c0]
+            seconds["fit"] += fit_seconds
+        else:
+            model_c0 = model.clone()
+            model_c0.fit(
+                pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1]),
+                None if X is None else X[: c0 + 1],
+            )
+            seconds["fit"] += time.perf_counter() - started
         started = time.perf_counter()
-        fit_warnings.extend(fitted.fit_warnings())
-        info = fitted.info()
-        history = fitted.training_history()
+        fit_warnings.extend(model_c0.fit_warnings())
+        info = model_c0.info()
+        history = model_c0.training_history()
         if history is not None:
             histories.append(history)
         if in_sample is None:
-            in_sample = fitted.in_sample_predictions()
+            in_sample = model_c0.in_sample_predictions()
         if H == 1:
             k = len(block)
             f = as_forecast(
-                fitted.one_step_path(
+                model_c0.one_step_path(
                     y[c0 + 1 : c_last + 1], None if X is None else X[c0 + 1 : c_last + 2]
                 ),
                 k,
@@ -165,10 +206,10 @@ def backtest(model: BaseForecaster, ds: Dataset, *, use_covariates: bool = True)
             continue
         for i, c in enumerate(int(c) for c in block):
             if i > 0:
-                fitted.update(y[c : c + 1], None if X is None else X[c : c + 1])
+                model_c0.update(y[c : c + 1], None if X is None else X[c : c + 1])
             h_eff = min(H, n - 1 - c)
             f = as_forecast(
-                fitted.forecast(h_eff, None if des is None else des.future(c, h_eff)), h_eff
+                model_c0.forecast(h_eff, None if des is None else des.future(c, h_eff)), h_eff
             )
             steps = list(range(1, h_eff + 1))
             _collect(rows, sds, f, [c] * h_eff, steps, [c + h for h in steps], list(range(h_eff)))
@@ -261,6 +302,51 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+def _fit_together(
+    members: Sequence[Dataset], model_spec: ModelSpec, params: dict[str, Any]
+) -> dict[str, dict[int, tuple[BaseForecaster, float]] | Exception]:
+    """The fits of a collection's series made together, for a model that fits many at once
+    (one that overrides :meth:`~shiftbench.forecaster.BaseForecaster.fit_batch`): per series,
+    its fitted models by refit block with each fit's share of the seconds, or the error that
+    stopped one of its fits. Empty for a single series or a model that fits one at a time; a
+    series whose model cannot be built is left to :func:`run_cell`, which records it."""
+    if not members[0].series:
+        return {}
+    jobs: list[tuple[str, int, BaseForecaster, tuple[Any, Any]]] = []
+    out: dict[str, dict[int, tuple[BaseForecaster, float]] | Exception] = {}
+    for ds in members:
+        try:
+            forecaster = model_spec.build_forecaster(ds, params)
+            if type(forecaster).fit_batch.__func__ is BaseForecaster.fit_batch.__func__:  # type: ignore[attr-defined]
+                return {}
+            for c0, y, x in training_spans(forecaster, ds):
+                jobs.append((ds.series_id, c0, forecaster.clone(), (y, x)))
+        except Exception as exc:
+            out[ds.series_id] = exc
+    if not jobs:
+        return out
+    started = time.perf_counter()
+    keys = [f"{members[0].name}/{sid}" for sid, *_ in jobs]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            errors = type(jobs[0][2]).fit_batch([j[2] for j in jobs], [j[3] for j in jobs], keys)
+        if len(errors) != len(jobs):
+            raise FitError(f"fit_batch returned {len(errors)} results for {len(jobs)} fits")
+    except Exception as exc:  # the batch as a whole failed: each of its series records it
+        return {**{sid: exc for sid, *_ in jobs}, **out}
+    share = (time.perf_counter() - started) / len(jobs)
+    for (sid, c0, model, _), error in zip(jobs, errors, strict=True):
+        done = out.setdefault(sid, {})
+        if isinstance(done, Exception):
+            continue
+        if error is not None:
+            out[sid] = error
+        else:
+            done[c0] = (model, share)
+    return out
+
+
 def run_cell(
     members: Dataset | Sequence[Dataset],
     model: str | ModelSpec,
@@ -289,16 +375,20 @@ def run_cell(
     many = len(members) > 1
     frames: list[pd.DataFrame] = []
     tracebacks: dict[str, str] = {}
+    cell_params = dict(params)
+    if model_spec.capabilities.seeded and seed is not None:
+        cell_params["seed"] = seed
+    prefitted = _fit_together(members, model_spec, cell_params)
     for ds in members:
         sid = ds.series_id
         try:
-            cell_params = dict(params)
-            if model_spec.capabilities.seeded and seed is not None:
-                cell_params["seed"] = seed
             forecaster = model_spec.build_forecaster(ds, cell_params)
+            ahead = prefitted.get(sid)
+            if isinstance(ahead, Exception):
+                raise ahead
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                done = backtest(forecaster, ds)
+                done = backtest(forecaster, ds, fitted=ahead)
             notes: list[str] = []
             started = time.perf_counter()
             result.metrics[sid] = score_cell(

@@ -17,6 +17,7 @@ batch size 32; min-max scaling. The study configs in ``examples/`` replay the la
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -30,6 +31,8 @@ from shiftbench.forecaster import (
     as_exog_array,
     as_float_array,
 )
+from shiftbench.lstm.arrays import ACTIVATIONS as _ARRAY_ACTIVATIONS
+from shiftbench.lstm.arrays import Architecture, Recurrent
 from shiftbench.lstm.bounds import check_network, check_windows
 from shiftbench.lstm.windows import (
     Preprocessing,
@@ -46,6 +49,15 @@ ACTIVATIONS: tuple[str, ...] = (
     "linear", "tanh", "relu", "sigmoid", "hard_sigmoid", "elu", "selu", "softplus",
     "softsign", "gelu", "swish", "silu", "exponential", "leaky_relu", "relu6", "mish",
 )  # fmt: skip
+
+
+#: How a network trains: "keras" one network at a time, "stacked" many per-series networks in
+#: one program (:mod:`shiftbench.lstm.stacked`), "auto" stacked for a collection's series and
+#: Keras for a single series.
+Trainer = Literal["auto", "keras", "stacked"]
+TRAINERS: tuple[str, ...] = ("auto", "keras", "stacked")
+#: The activations the stacked trainer implements.
+STACKED_ACTIVATIONS: tuple[str, ...] = tuple(_ARRAY_ACTIVATIONS)
 
 
 def _one_of(names: tuple[str, ...]) -> str:
@@ -69,6 +81,8 @@ class _LSTMForecaster(BaseForecaster):
     """
 
     differenced: ClassVar[bool] = False
+    #: the kind of the ``units`` layers (:class:`shiftbench.lstm.arrays.Architecture`)
+    recurrent: ClassVar[Recurrent] = "lstm"
     capabilities: ClassVar[Capabilities] = Capabilities(
         covariates=True, variance=False, seeded=True, min_train=8, family="neural"
     )
@@ -96,6 +110,8 @@ class _LSTMForecaster(BaseForecaster):
         scaler: ScalerKind = "minmax",
         preprocess: Literal["none", "makridakis2018"] = "none",
         season_length: int = 1,
+        recurrent_activation: str = "sigmoid",
+        trainer: Trainer = "auto",
         seed: int = 0,
     ) -> None:
         self.window = window
@@ -117,6 +133,8 @@ class _LSTMForecaster(BaseForecaster):
         self.scaler = scaler
         self.preprocess = preprocess
         self.season_length = season_length
+        self.recurrent_activation = recurrent_activation
+        self.trainer = trainer
         self.seed = seed
 
     def check_params(self) -> None:
@@ -142,6 +160,12 @@ class _LSTMForecaster(BaseForecaster):
             ("season_length", self.season_length >= 1, "must be at least 1"),
             ("preprocess", self.preprocess == "none" or not self.differenced,
              "is an option of lstm_raw (the network on differences models no level)"),
+            ("recurrent_activation", self.recurrent_activation in ACTIVATIONS,
+             _one_of(ACTIVATIONS)),
+            ("trainer", self.trainer in TRAINERS, _one_of(TRAINERS)),
+            ("trainer", self.trainer != "stacked" or self._stackable(),
+             "'stacked' trains networks without dropout whose activations are "
+             + ", ".join(STACKED_ACTIVATIONS)),
         )  # fmt: skip
         for name, ok, why in checks:
             if not ok:
@@ -208,11 +232,56 @@ class _LSTMForecaster(BaseForecaster):
             batch_size=self.batch_size,
             validation_size=self.validation_size,
             patience=self.patience,
+            recurrent=self.recurrent,
+            recurrent_activation=self.recurrent_activation,
         )
 
+    def _architecture(self, n_features: int) -> Architecture:
+        """What the network computes (the stacked trainer's description of it)."""
+        return Architecture(
+            self.recurrent,
+            tuple(int(u) for u in self.units) if self.recurrent != "none" else (),
+            tuple(int(u) for u in self.dense),
+            self.activation,
+            self.dense_activation,
+            self.output_activation,
+            int(self.window),
+            n_features,
+            recurrent_activation=self.recurrent_activation,
+        )
+
+    def _stackable(self) -> bool:
+        """Whether the stacked trainer can train this network: no dropout, and activations
+        it knows (:data:`STACKED_ACTIVATIONS`)."""
+        names = (self.activation, self.dense_activation, self.output_activation,
+                 self.recurrent_activation)  # fmt: skip
+        return self.dropout == 0 and all(n in STACKED_ACTIVATIONS for n in names)
+
+    def _stacked(self, batched: bool) -> bool:
+        """Whether this fit trains on the stacked path: always with ``trainer = "stacked"``,
+        never with ``"keras"``; with ``"auto"`` when the engine trains a collection's series
+        together (``batched``) and the network is :meth:`_stackable`."""
+        if self.trainer == "stacked":
+            return True
+        return self.trainer == "auto" and batched and self._stackable()
+
     def fit(self, y: YLike, exog: XLike = None) -> Self:
+        """Train on ``y`` (and ``exog``): by Keras one network at a time, or on the stacked
+        path with ``trainer = "stacked"`` (with the random stream of the key "")."""
         from shiftbench.lstm import model as net
 
+        if self._stacked(batched=False):
+            error = type(self).fit_batch([self], [(y, exog)], [""])[0]
+            if error is not None:
+                raise error
+            return self
+        X, target = self._prepare(y, exog)
+        self.network_ = net.train(self._spec(), X, target, self.seed)
+        return self
+
+    def _prepare(self, y: YLike, exog: XLike) -> tuple[FloatArray, FloatArray]:
+        """Fit the preprocessing and the scalers on the training span, keep what the model has
+        seen, and return the training windows and their targets."""
         values = as_float_array(y)
         x = as_exog_array(exog, len(values), "exog")
         if self.window < 1:
@@ -232,12 +301,25 @@ class _LSTMForecaster(BaseForecaster):
         padded = None if x is None else np.vstack([x, np.zeros((1, x.shape[1]))])
         features = self._features(values, padded)
         targets = self.target_scaler_.transform(self._modelled(values)[:, None])[:, 0]
-        X, target = training_windows(features, targets, self.window)
-        self.network_ = net.train(self._spec(), X, target, self.seed)
         self.y_ = values
         self.x_ = x
         self.n_train_ = len(values)
-        return self
+        return training_windows(features, targets, self.window)
+
+    @classmethod
+    def fit_batch(
+        cls,
+        models: Sequence[BaseForecaster],
+        data: Sequence[tuple[YLike, XLike]],
+        keys: Sequence[str],
+    ) -> list[Exception | None]:
+        """Train the networks of many series at once (:mod:`shiftbench.lstm.stacked`): those
+        on the stacked path (:meth:`_stacked`) together, one program per architecture and
+        training settings; the others one by one. Each network's random stream is its
+        ``seed`` and its key (:func:`shiftbench.lstm.arrays.stream`)."""
+        from shiftbench.lstm.batch import fit_networks
+
+        return fit_networks(models, data, keys)
 
     def training_history(self) -> dict[str, list[float]] | None:
         """Loss and validation loss per epoch of the last fit."""

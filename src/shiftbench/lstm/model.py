@@ -97,6 +97,11 @@ class NetworkSpec:
     patience: int
     #: units of the output layer (1 for a forecast or a binary event, K for K classes)
     outputs: int = 1
+    #: the kind of the ``units`` layers: "lstm", "rnn" (Keras's SimpleRNN) or "none" (a
+    #: multilayer perceptron on the flattened window; its hidden layers are ``dense``)
+    recurrent: str = "lstm"
+    #: the LSTM's gate activation (Keras's ``recurrent_activation``)
+    recurrent_activation: str = "sigmoid"
 
 
 @dataclass(frozen=True)
@@ -172,11 +177,22 @@ def build_network(
     once per call instead of once per batch (see :func:`train`)."""
     keras = import_keras()
     layers = [keras.Input(shape=(window, n_features))]
-    for i, units in enumerate(spec.units):
+    if spec.recurrent == "none":
+        layers.append(keras.layers.Flatten())
+    for i, units in enumerate(spec.units if spec.recurrent != "none" else ()):
         last = i == len(spec.units) - 1
-        layers.append(
-            keras.layers.LSTM(units, activation=spec.activation, return_sequences=not last)
-        )
+        if spec.recurrent == "rnn":
+            layer = keras.layers.SimpleRNN(
+                units, activation=spec.activation, return_sequences=not last
+            )
+        else:
+            layer = keras.layers.LSTM(
+                units,
+                activation=spec.activation,
+                recurrent_activation=spec.recurrent_activation,
+                return_sequences=not last,
+            )
+        layers.append(layer)
         if spec.dropout > 0:
             layers.append(keras.layers.Dropout(spec.dropout))
     for units in spec.dense:

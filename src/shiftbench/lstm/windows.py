@@ -118,9 +118,12 @@ class Preprocessing:
     transformation, seasonal adjustment by the Naive2 indices, and a linear trend removed, each
     estimated on the training span only and applied to any later observation at its position.
 
-    Box-Cox (λ by maximum likelihood, ``scipy.stats.boxcox``) needs positive values and is left
-    out otherwise; the seasonal indices are those of Naive2 (one when the series shows no
-    significant seasonality).
+    Box-Cox (R's ``BoxCox`` with λ from ``BoxCox.lambda``'s default, Guerrero's method in
+    [−1, 2]: :mod:`shiftbench.baselines.boxcox`; the article names no method, and used R's
+    forecast package) needs positive values and is left out otherwise. (Until 0.4 λ was the
+    unbounded maximum-likelihood estimate, which reached −4.2 on M3's N1819 and flattened the
+    series to a constant.) The seasonal indices are those of Naive2 (one when the series shows
+    no significant seasonality).
 
     >>> import numpy as np
     >>> y = 100 + np.arange(48.0) + 10 * np.sin(2 * np.pi * np.arange(48) / 12)
@@ -137,14 +140,13 @@ class Preprocessing:
 
     @classmethod
     def fit(cls, y: FloatArray, season_length: int) -> Preprocessing:
-        from scipy import stats
-
+        from shiftbench.baselines.boxcox import guerrero_lambda
         from shiftbench.seasonality import SeasonalIndices
 
         values = np.asarray(y, dtype=np.float64)
         lam = None
         if np.all(values > 0) and np.ptp(values) > 0:
-            lam = float(stats.boxcox(values)[1])
+            lam = guerrero_lambda(values, season_length)
         transformed = values if lam is None else _boxcox(values, lam)
         seasonal = SeasonalIndices.fit(transformed, season_length)
         t = np.arange(len(values), dtype=np.float64)
@@ -168,14 +170,12 @@ class Preprocessing:
         transformed = (np.asarray(z, dtype=np.float64) + trend) * self._index(positions)
         if self.lam is None:
             return transformed
-        from scipy.special import inv_boxcox
+        from shiftbench.baselines.boxcox import inv_box_cox
 
-        out: FloatArray = np.asarray(inv_boxcox(transformed, self.lam), dtype=np.float64)
-        return out
+        return inv_box_cox(transformed, self.lam)
 
 
 def _boxcox(values: FloatArray, lam: float) -> FloatArray:
-    from scipy.special import boxcox
+    from shiftbench.baselines.boxcox import box_cox
 
-    out: FloatArray = np.asarray(boxcox(values, lam), dtype=np.float64)
-    return out
+    return box_cox(values, lam)
