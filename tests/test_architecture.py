@@ -27,6 +27,7 @@ RANKS: dict[str, int] = {
     "shiftbench.forecaster": 2,
     "shiftbench.rundir": 2,
     "shiftbench.seasonality": 2,
+    "shiftbench.boxcox": 2,
     "shiftbench.eventspec": 2,
     "shiftbench.datasets": 3,
     "shiftbench.baselines": 3,

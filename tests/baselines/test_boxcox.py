@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from shiftbench.baselines.arima import ARIMA
-from shiftbench.baselines.boxcox import (
+from shiftbench.boxcox import (
     BoxCoxTransform,
     box_cox,
     check_boxcox,

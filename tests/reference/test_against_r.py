@@ -232,7 +232,7 @@ def test_seasonal_adjustment_matches_r_decompose(reference: Reference) -> None:
 
 
 def test_guerrero_lambda_matches_r(reference: Reference) -> None:
-    from shiftbench.baselines.boxcox import guerrero_lambda
+    from shiftbench.boxcox import guerrero_lambda
 
     lines = []
     for split in reference.splits:

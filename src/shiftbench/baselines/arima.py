@@ -48,7 +48,7 @@ from shiftbench.baselines.arima_search import (
     search_orders,
     with_trend_columns,
 )
-from shiftbench.baselines.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
+from shiftbench.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.errors import FitError
 from shiftbench.forecaster import (
     BaseForecaster,
@@ -160,7 +160,7 @@ class ARIMA(BaseForecaster):
     boxcox
         False, ``"guerrero"`` or a λ in [−1, 2]: the ARIMA is fitted to the Box-Cox transformed
         series and its forecasts back-transformed, intervals by their quantiles
-        (:mod:`shiftbench.baselines.boxcox`); ``residuals`` and ``absorb`` stay transformed.
+        (:mod:`shiftbench.boxcox`); ``residuals`` and ``absorb`` stay transformed.
 
     Attributes
     ----------

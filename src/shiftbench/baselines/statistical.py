@@ -42,7 +42,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from shiftbench.baselines.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
+from shiftbench.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.baselines.ets import ETSForm, fit_form
 from shiftbench.baselines.ets.forecaster import ETS, ETSResults
 from shiftbench.errors import FitError
@@ -194,7 +194,7 @@ class _Adjusted(BaseForecaster):
     boxcox
         False, ``"guerrero"`` (λ by Guerrero's method on the training span) or a λ in [−1, 2]:
         the series is Box-Cox transformed first, then adjusted and fitted; forecasts are
-        reseasonalised, then back-transformed (:mod:`shiftbench.baselines.boxcox`).
+        reseasonalised, then back-transformed (:mod:`shiftbench.boxcox`).
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(min_train=4, family="statistical")

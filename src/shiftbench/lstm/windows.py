@@ -119,7 +119,7 @@ class Preprocessing:
     estimated on the training span only and applied to any later observation at its position.
 
     Box-Cox (R's ``BoxCox`` with λ from ``BoxCox.lambda``'s default, Guerrero's method in
-    [−1, 2]: :mod:`shiftbench.baselines.boxcox`; the article names no method, and used R's
+    [−1, 2]: :mod:`shiftbench.boxcox`; the article names no method, and used R's
     forecast package) needs positive values and is left out otherwise. (Until 0.4 λ was the
     unbounded maximum-likelihood estimate, which reached −4.2 on M3's N1819 and flattened the
     series to a constant.) The seasonal indices are those of Naive2 (one when the series shows
@@ -140,7 +140,7 @@ class Preprocessing:
 
     @classmethod
     def fit(cls, y: FloatArray, season_length: int) -> Preprocessing:
-        from shiftbench.baselines.boxcox import guerrero_lambda
+        from shiftbench.boxcox import guerrero_lambda
         from shiftbench.seasonality import SeasonalIndices
 
         values = np.asarray(y, dtype=np.float64)
@@ -170,12 +170,12 @@ class Preprocessing:
         transformed = (np.asarray(z, dtype=np.float64) + trend) * self._index(positions)
         if self.lam is None:
             return transformed
-        from shiftbench.baselines.boxcox import inv_box_cox
+        from shiftbench.boxcox import inv_box_cox
 
         return inv_box_cox(transformed, self.lam)
 
 
 def _boxcox(values: FloatArray, lam: float) -> FloatArray:
-    from shiftbench.baselines.boxcox import box_cox
+    from shiftbench.boxcox import box_cox
 
     return box_cox(values, lam)

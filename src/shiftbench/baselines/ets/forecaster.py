@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from shiftbench.baselines.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
+from shiftbench.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.baselines.ets.fit import MAXIT, ETSFit
 from shiftbench.baselines.ets.recursions import ETSForm, Filter, point_forecast
 from shiftbench.baselines.ets.select import auto_ets
@@ -81,7 +81,7 @@ class ETS(BaseForecaster):
         Function evaluations of the Nelder–Mead optimiser per candidate (R's ``maxit``, 2000).
     boxcox
         False, ``"guerrero"`` or a λ in [−1, 2]: ETS on the Box-Cox transformed series (λ fixed
-        by the fit), its forecasts back-transformed (:mod:`shiftbench.baselines.boxcox`), as
+        by the fit), its forecasts back-transformed (:mod:`shiftbench.boxcox`), as
         ``ets(y, lambda = λ)`` does: among additive forms only (R's ``additive.only = TRUE``).
 
     Attributes
