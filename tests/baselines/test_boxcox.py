@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from shiftbench.baselines.arima import ARIMA
+from shiftbench.baselines.statistical import ETS, SES, Comb, Naive2, SeasonalIndices, Theta
 from shiftbench.boxcox import (
     BoxCoxTransform,
     box_cox,
@@ -18,7 +19,6 @@ from shiftbench.boxcox import (
     guerrero_lambda,
     inv_box_cox,
 )
-from shiftbench.baselines.statistical import ETS, SES, Comb, Naive2, SeasonalIndices, Theta
 from shiftbench.datasets.m3 import read_m3_monthly
 from shiftbench.errors import FitError
 from shiftbench.testing import parametrize_with_checks

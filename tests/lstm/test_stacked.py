@@ -145,7 +145,8 @@ def test_a_loss_that_turns_infinite_fails_that_network_only() -> None:
     outcomes = train_stacked(arch, _keras_spec(arch), [huge, jobs[1]])
     assert outcomes[0].weights is None
     assert "NaN or inf" in (outcomes[0].error or "")
-    assert outcomes[1].weights is not None and outcomes[1].error is None
+    assert outcomes[1].weights is not None
+    assert outcomes[1].error is None
 
 
 def _collection(n: int) -> list[Dataset]:
@@ -168,9 +169,11 @@ def test_the_engine_trains_a_chunk_together_and_each_series_as_alone(model: str)
     params = {"units": (4,), "epochs": 5, "batch_size": 8}
     together = run_cell(members, model, params, seed=1)
     alone = run_cell(members[2:3], model, params, seed=1)
-    assert together.ok and alone.ok
+    assert together.ok
+    assert alone.ok
     assert together.info["S2"]["device"] == "CPU (stacked)"
-    assert together.forecasts is not None and alone.forecasts is not None
+    assert together.forecasts is not None
+    assert alone.forecasts is not None
     mine = together.forecasts[together.forecasts["series"] == "S2"]["y_hat"].to_numpy()
     np.testing.assert_allclose(mine, alone.forecasts["y_hat"].to_numpy(), rtol=1e-5)
 

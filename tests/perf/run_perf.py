@@ -57,6 +57,7 @@ RATIOS: dict[str, str] = {
     "fingerprint_over_cached": "lower",
     "large_over_small": "lower",
     "path_over_predict_call": "lower",
+    "keras_over_stacked": "higher",
 }
 
 

@@ -42,9 +42,9 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from shiftbench.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.baselines.ets import ETSForm, fit_form
 from shiftbench.baselines.ets.forecaster import ETS, ETSResults
+from shiftbench.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.errors import FitError
 from shiftbench.forecaster import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.seasonality import SeasonalIndices, acf_at, seasonality_test

@@ -16,10 +16,10 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from shiftbench.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.baselines.ets.fit import MAXIT, ETSFit
 from shiftbench.baselines.ets.recursions import ETSForm, Filter, point_forecast
 from shiftbench.baselines.ets.select import auto_ets
+from shiftbench.boxcox import BoxCoxSetting, BoxCoxTransform, check_boxcox
 from shiftbench.errors import FitError
 from shiftbench.forecaster import BaseForecaster, XLike, YLike, as_float_array
 from shiftbench.types import Capabilities, FloatArray, Forecast
