@@ -83,6 +83,9 @@ def test_metrics_csv_is_long_format_with_every_metric(small_run) -> None:  # typ
         "directional_accuracy",
         "coverage_80",
         "coverage_95",
+        "width_80",
+        "width_95",
+        "msis",
         "crps",
     } == arima
     naive_mse = m.loc[(m.model == "naive") & (m.dataset == "sales") & (m.metric == "mse"), "value"]

@@ -108,7 +108,9 @@ def test_score_names_every_metric_and_adds_interval_ones_only_with_intervals() -
             Y, F, PREV, train, sd=np.ones(4), intervals={80: (F - 1, F + 1), 95: (F - 2, F + 2)}
         )
     )
-    assert tuple(full) == (*m.POINT_METRICS, "coverage_80", "coverage_95", "crps")
+    assert tuple(full) == (
+        *m.POINT_METRICS, "coverage_80", "coverage_95", "width_80", "width_95", "msis", "crps"
+    )  # fmt: skip
     assert full["coverage_95"] == 1.0
 
 

@@ -212,3 +212,14 @@ def test_mlp_and_rnn_default_to_the_articles_settings() -> None:
     assert (rnn["window"], rnn["units"], rnn["activation"]) == (3, (6,), "linear")
     for p in (mlp, rnn):
         assert (p["epochs"], p["learning_rate"], p["patience"]) == (500, 0.001, 0)
+
+
+def test_the_mlp_iterates_its_one_step_forecast_for_longer_horizons() -> None:
+    """The article's "MLP (iterative)": step 2 is the one-step forecast from the history with
+    step 1's forecast appended as if observed."""
+    y = _series(2)
+    model = MLP(**TINY, seed=1).fit(y)
+    path = model.forecast(3).mean
+    again = MLP(**TINY, seed=1).fit(y)
+    again.update(np.array([path[0]]))
+    assert again.forecast(1).mean[0] == pytest.approx(path[1], rel=1e-12)

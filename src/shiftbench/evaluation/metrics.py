@@ -20,6 +20,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from shiftbench.errors import ShiftbenchWarning
+from shiftbench.evaluation import intervals
 from shiftbench.types import FloatArray
 
 ArrayLike = npt.ArrayLike
@@ -312,6 +313,22 @@ def _coverage(level: int) -> Callable[[Inputs], float]:
     return compute
 
 
+def _width(level: int) -> Callable[[Inputs], float]:
+    def compute(inputs: Inputs) -> float:
+        assert inputs.intervals is not None
+        return intervals.mean_width(*inputs.intervals[level])
+
+    return compute
+
+
+def _msis(inputs: Inputs) -> float:
+    """M4's MSIS of the 95 % intervals (α = 0.05), scaled by the seasonal naive's in-sample
+    error (:func:`shiftbench.evaluation.intervals.msis`)."""
+    assert inputs.intervals is not None
+    lo, hi = inputs.intervals[95]
+    return intervals.msis(inputs.y, lo, hi, inputs.y_train, inputs.season_length, 0.05)
+
+
 def _crps(inputs: Inputs) -> float:
     assert inputs.sd is not None
     return crps_gaussian(inputs.y, inputs.y_hat, inputs.sd)
@@ -360,6 +377,9 @@ METRICS: dict[str, Metric] = {
             needs="intervals",
             latex=True,
         ),
+        Metric("width_80", "Width 80", _width(80), needs="intervals"),
+        Metric("width_95", "Width 95", _width(95), needs="intervals"),
+        Metric("msis", "MSIS 95", _msis, needs="intervals", latex=True),
         Metric("crps", "CRPS", _crps, needs="sd", latex=True),
         Metric("mse_all_points", "MSE all pts", _all_points, needs="in_sample"),
         Metric("owa", "OWA (vs naive2)", _over_collection, needs="collection"),

@@ -30,7 +30,11 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "Against persistence, tests and verdict",
         ("theil_u2", "r2", "directional_accuracy"),
     ),
-    ("intervals", "Forecast intervals", ("coverage_80", "coverage_95", "crps")),
+    (
+        "intervals",
+        "Forecast intervals",
+        ("coverage_80", "coverage_95", "width_80", "width_95", "msis", "crps"),
+    ),
 )
 
 
