@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shiftbench.evaluation.conformal import conformal_intervals, conformal_quantile
+from shiftbench.evaluation.conformal import Method, conformal_intervals, conformal_quantile
 
 
 def test_the_half_width_is_the_n_plus_one_rank_of_the_absolute_residuals() -> None:
@@ -34,7 +34,7 @@ def _rows(n: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     method=st.sampled_from(["split", "aci"]),
 )
 def test_an_interval_never_depends_on_an_actual_after_its_cutoff(
-    seed: int, horizon: int, row: int, method: str
+    seed: int, horizon: int, row: int, method: Method
 ) -> None:
     rng = np.random.default_rng(seed)
     cutoffs, steps = _rows(8, horizon)
