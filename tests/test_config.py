@@ -95,6 +95,11 @@ def test_seeds_as_count_or_list() -> None:
         ({"model": {"seasonal_naive": {"season_length": 0}}}, r"seasonal_naive\.season_length"),
         ({"executor": "dask", "scheduler": "localhost"}, "'localhost' is not an address"),
         ({"executor": "spark"}, r"executor: unknown 'spark' \(known: local, dask\)"),
+        (
+            {"protocol": {"intervals": "bootstrap"}},
+            r"protocol\.intervals: expected .*'aci'.*got 'bootstrap'",
+        ),
+        ({"dataset": {"sales": {"calibration_size": -1}}}, r"sales\.calibration_size: must be at"),
     ],
 )
 def test_config_errors_name_the_key(raw: dict[str, object], message: str) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from shiftbench.benchmarks.calibration import add_conformal, calibration_set, wants_conformal
 from shiftbench.benchmarks.protocol import Design, design, refit_blocks
 from shiftbench.errors import FitError
 from shiftbench.evaluation import metrics
@@ -302,31 +303,42 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+Fitted = dict[int, tuple[BaseForecaster, float]]
+
+
 def _fit_together(
     members: Sequence[Dataset], model_spec: ModelSpec, params: dict[str, Any]
-) -> dict[str, dict[int, tuple[BaseForecaster, float]] | Exception]:
+) -> dict[tuple[str, str], Fitted | Exception]:
     """The fits of a collection's series made together, for a model that fits many at once
-    (one that overrides :meth:`~shiftbench.forecaster.BaseForecaster.fit_batch`): per series,
-    its fitted models by refit block with each fit's share of the seconds, or the error that
-    stopped one of its fits. Empty for a single series or a model that fits one at a time; a
-    series whose model cannot be built is left to :func:`run_cell`, which records it."""
+    (one that overrides :meth:`~shiftbench.forecaster.BaseForecaster.fit_batch`): per series
+    and part ("test", or "calibration" for the conformal calibration's fits), its fitted
+    models by refit block with each fit's share of the seconds, or the error that stopped one
+    of its fits. Empty for a single series or a model that fits one at a time; a series whose
+    model cannot be built is left to :func:`run_cell`, which records it."""
     if not members[0].series:
         return {}
-    jobs: list[tuple[str, int, BaseForecaster, tuple[Any, Any]]] = []
-    out: dict[str, dict[int, tuple[BaseForecaster, float]] | Exception] = {}
+    jobs: list[tuple[tuple[str, str], int, BaseForecaster, tuple[Any, Any]]] = []
+    out: dict[tuple[str, str], Fitted | Exception] = {}
     for ds in members:
-        try:
-            forecaster = model_spec.build_forecaster(ds, params)
-            if type(forecaster).fit_batch.__func__ is BaseForecaster.fit_batch.__func__:  # type: ignore[attr-defined]
-                return {}
-            for c0, y, x in training_spans(forecaster, ds):
-                jobs.append((ds.series_id, c0, forecaster.clone(), (y, x)))
-        except Exception as exc:
-            out[ds.series_id] = exc
+        parts = [("test", ds)]
+        if wants_conformal(model_spec.capabilities, ds):
+            parts.append(("calibration", calibration_set(ds)))
+        for part, data in parts:
+            try:
+                forecaster = model_spec.build_forecaster(ds, params)
+                if type(forecaster).fit_batch.__func__ is BaseForecaster.fit_batch.__func__:  # type: ignore[attr-defined]
+                    return {}
+                for c0, y, x in training_spans(forecaster, data):
+                    jobs.append(((ds.series_id, part), c0, forecaster.clone(), (y, x)))
+            except Exception as exc:
+                out[ds.series_id, part] = exc
     if not jobs:
         return out
     started = time.perf_counter()
-    keys = [f"{members[0].name}/{sid}" for sid, *_ in jobs]
+    keys = [
+        f"{members[0].name}/{sid}" + ("" if part == "test" else f"/{part}")
+        for (sid, part), *_ in jobs
+    ]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -345,6 +357,28 @@ def _fit_together(
         else:
             done[c0] = (model, share)
     return out
+
+
+def _conformal(
+    done: Backtest,
+    model: BaseForecaster,
+    ds: Dataset,
+    fitted: Fitted | Exception | None,
+    notes: list[str],
+) -> None:
+    """Conformal intervals into ``done.frame`` (:mod:`shiftbench.benchmarks.calibration`),
+    from the calibration backtest of ``model`` (its fits made already, or here)."""
+
+    def calibration_frame(cal: Dataset) -> pd.DataFrame:
+        if isinstance(fitted, Exception):
+            raise fitted
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return backtest(model, cal, fitted=fitted).frame
+
+    started = time.perf_counter()
+    add_conformal(done.frame, ds, calibration_frame, notes)
+    done.seconds["calibration"] = time.perf_counter() - started
 
 
 def run_cell(
@@ -383,13 +417,15 @@ def run_cell(
         sid = ds.series_id
         try:
             forecaster = model_spec.build_forecaster(ds, cell_params)
-            ahead = prefitted.get(sid)
+            ahead = prefitted.get((sid, "test"))
             if isinstance(ahead, Exception):
                 raise ahead
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 done = backtest(forecaster, ds, fitted=ahead)
             notes: list[str] = []
+            if wants_conformal(model_spec.capabilities, ds):
+                _conformal(done, forecaster, ds, prefitted.get((sid, "calibration")), notes)
             started = time.perf_counter()
             result.metrics[sid] = score_cell(
                 done.frame, ds, done.in_sample if all_points else None, notes

@@ -92,6 +92,8 @@ def cell_identity(
             "refit_every": protocol.refit_every,
             "origins": protocol.origins,
             "horizon_bands": [list(band) for band in protocol.bands()],
+            "intervals": protocol.intervals,
+            "calibration_size": protocol.calibration_size,
         },
         "model": model,
         "params": _jsonable(resolved_params),

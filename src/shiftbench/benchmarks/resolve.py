@@ -53,6 +53,8 @@ def _protocol(base: Protocol, options: dict[str, Any]) -> Protocol:
         lstm_window=options.get("lstm_window", base.lstm_window),
         origins=options.get("origins", base.origins),
         horizon_bands=_bands(options.get("horizon_bands", base.horizon_bands)),
+        intervals=options.get("intervals", base.intervals),
+        calibration_size=options.get("calibration_size", base.calibration_size),
     )
 
 

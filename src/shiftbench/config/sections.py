@@ -45,6 +45,7 @@ PROTOCOL_MINIMUM: dict[str, int] = {
     "min_length": 1,
     "horizon": 1,
     "refit_every": 0,
+    "calibration_size": 0,
     "lstm_window": 1,
     "season_length": 1,
 }
@@ -90,6 +91,7 @@ def check_protocol(table: Any, where: str) -> dict[str, Any]:
             )
         elif key == "horizon_bands":
             checked[key] = check_bands(value, f"{where}.horizon_bands")
+
     return checked
 
 

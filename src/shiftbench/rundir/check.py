@@ -67,6 +67,8 @@ _PROTOCOL: dict[str, Field] = {
     "lstm_window": ((INT,), False, None),
     "origins": ((STR,), False, None),
     "horizon_bands": ((LIST,), False, (LIST,)),
+    "intervals": ((STR,), False, None),
+    "calibration_size": ((INT,), False, None),
 }
 _EVENT: dict[str, Field] = {
     "description": ((STR,), False, None),

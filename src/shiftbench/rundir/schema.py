@@ -222,6 +222,8 @@ def _protocol_entry(protocol: Protocol, n: int) -> dict[str, Any]:
         "lstm_window": protocol.lstm_window,
         "origins": protocol.origins,
         "horizon_bands": [list(band) for band in protocol.bands()],
+        "intervals": protocol.intervals,
+        "calibration_size": protocol.calibration_size,
     }
 
 
