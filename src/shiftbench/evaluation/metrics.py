@@ -379,7 +379,7 @@ METRICS: dict[str, Metric] = {
         ),
         Metric("width_80", "Width 80", _width(80), needs="intervals"),
         Metric("width_95", "Width 95", _width(95), needs="intervals"),
-        Metric("msis", "MSIS 95", _msis, needs="intervals", latex=True),
+        Metric("msis", "MSIS 95", _msis, needs="intervals"),
         Metric("crps", "CRPS", _crps, needs="sd", latex=True),
         Metric("mse_all_points", "MSE all pts", _all_points, needs="in_sample"),
         Metric("owa", "OWA (vs naive2)", _over_collection, needs="collection"),

@@ -45,6 +45,7 @@ def fit_networks(
             for i, _ in members:
                 errors[i] = exc
             continue
+        device = f"{net.device_name()} (stacked)"  # TensorFlow is imported by now
         for (i, _), outcome in zip(members, outcomes, strict=True):
             if outcome.weights is None:
                 errors[i] = FitError(outcome.error or "the network did not train")
@@ -56,6 +57,6 @@ def fit_networks(
                 epochs_run=len(losses),
                 epoch_seconds=[],
                 seconds=outcome.seconds,
-                device="CPU (stacked)",
+                device=device,
             )
     return errors
