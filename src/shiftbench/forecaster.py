@@ -168,6 +168,12 @@ class BaseForecaster(BaseEstimator):
                 errors.append(exc)
         return errors
 
+    def gives_intervals(self) -> bool:
+        """Whether this model's forecasts carry intervals of their own (by default: those
+        whose capabilities state a variance); the others get conformal ones where the protocol
+        asks (:mod:`shiftbench.benchmarks.calibration`)."""
+        return bool(self.capabilities.variance)
+
     def fit_warnings(self) -> list[str]:
         """Warnings the last fit raised (an optimiser that did not converge), one line each."""
         return []

@@ -72,16 +72,23 @@ def test_the_array_network_computes_what_the_keras_network_computes(kind: str) -
     assert ArrayNetwork(arch, weights).count_params() == keras_net.count_params()
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
+@pytest.mark.parametrize(
+    ("optimizer", "loss"),
+    [("adam", "mse"), ("rmsprop", "mse"), ("sgd", "mse"), ("adam", "gaussian_nll")],
+)
 @pytest.mark.parametrize("kind", list(ARCHITECTURES))
-def test_stacked_training_takes_the_steps_keras_takes(kind: str, optimizer: str) -> None:
+def test_stacked_training_takes_the_steps_keras_takes(kind: str, optimizer: str, loss: str) -> None:
     """With one batch per epoch the order of the windows cannot matter: Keras's fit from the
-    same initial weights must reach the same weights (gradients and optimiser alike)."""
+    same initial weights must reach the same weights (gradients, optimiser and the Gaussian
+    likelihood alike)."""
     arch = ARCHITECTURES[kind]
+    outputs = 2 if loss == "gaussian_nll" else 1
+    arch = replace(arch, outputs=outputs)
     rng = np.random.default_rng(5)
     X = rng.standard_normal((30, arch.window, arch.n_features))
     y = rng.standard_normal(30)
-    spec = _keras_spec(arch, optimizer=optimizer, batch_size=30, epochs=4)
+    spec = _keras_spec(arch, optimizer=optimizer, batch_size=30, epochs=4, loss=loss,
+                       outputs=outputs)  # fmt: skip
     outcome = train_stacked(arch, spec, [Job(X, y, stream(0, "k"))])[0]
     keras_net = build_network(spec, arch.window, arch.n_features)
     keras_net.set_weights([w.astype(np.float32) for w in initial_weights(arch, stream(0, "k"))])
@@ -223,3 +230,41 @@ def test_the_mlp_iterates_its_one_step_forecast_for_longer_horizons() -> None:
     again = MLP(**TINY, seed=1).fit(y)
     again.update(np.array([path[0]]))
     assert again.forecast(1).mean[0] == pytest.approx(path[1], rel=1e-12)
+
+
+def _noisy(scale: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(160)
+    return 10.0 + np.sin(t / 4.0) + scale * rng.standard_normal(160)
+
+
+def test_a_gaussian_head_states_an_uncertainty_that_follows_the_noise() -> None:
+    params = {"units": (8,), "epochs": 60, "batch_size": 16, "window": 4,
+              "distribution": "normal", "trainer": "stacked", "seed": 0}  # fmt: skip
+    widths = {}
+    for scale in (0.05, 0.5):
+        y = _noisy(scale)
+        model = LSTMRaw(**params).fit(y[:140])  # type: ignore[arg-type]
+        f = model.one_step_path(y[140:159])
+        lo95, hi95 = f.intervals[95]
+        lo80, hi80 = f.intervals[80]
+        assert (lo95 < lo80).all()
+        assert (lo80 < f.mean).all()
+        assert (f.mean < hi80).all()
+        assert (hi80 < hi95).all()
+        assert f.sd is not None
+        assert (f.sd > 0).all()
+        widths[scale] = float(np.mean(hi95 - lo95))
+    assert widths[0.5] > 3 * widths[0.05]
+
+
+def test_a_gaussian_networks_intervals_reach_the_metrics_without_a_calibration() -> None:
+    members = _collection(3)
+    members = [replace(m, protocol=replace(m.protocol, intervals="conformal")) for m in members]
+    params = {"units": (4,), "epochs": 5, "batch_size": 8, "distribution": "normal"}
+    result = run_cell(members, "lstm_raw", params, seed=0)
+    assert result.ok
+    assert result.forecasts is not None
+    assert result.forecasts[["lo_80", "hi_95"]].notna().all().all()
+    assert {"coverage_95", "msis", "crps"} <= set(result.metrics["S0"])
+    assert "calibration" not in result.info["S0"]["seconds"]  # its own intervals: no conformal

@@ -320,14 +320,18 @@ def _fit_together(
     jobs: list[tuple[tuple[str, str], int, BaseForecaster, tuple[Any, Any]]] = []
     out: dict[tuple[str, str], Fitted | Exception] = {}
     for ds in members:
+        try:
+            forecaster = model_spec.build_forecaster(ds, params)
+        except Exception as exc:
+            out[ds.series_id, "test"] = exc
+            continue
+        if type(forecaster).fit_batch.__func__ is BaseForecaster.fit_batch.__func__:  # type: ignore[attr-defined]
+            return {}
         parts = [("test", ds)]
-        if wants_conformal(model_spec.capabilities, ds):
+        if wants_conformal(forecaster, ds):
             parts.append(("calibration", calibration_set(ds)))
         for part, data in parts:
             try:
-                forecaster = model_spec.build_forecaster(ds, params)
-                if type(forecaster).fit_batch.__func__ is BaseForecaster.fit_batch.__func__:  # type: ignore[attr-defined]
-                    return {}
                 for c0, y, x in training_spans(forecaster, data):
                     jobs.append(((ds.series_id, part), c0, forecaster.clone(), (y, x)))
             except Exception as exc:
@@ -424,7 +428,7 @@ def run_cell(
                 warnings.simplefilter("ignore")
                 done = backtest(forecaster, ds, fitted=ahead)
             notes: list[str] = []
-            if wants_conformal(model_spec.capabilities, ds):
+            if wants_conformal(forecaster, ds):
                 _conformal(done, forecaster, ds, prefitted.get((sid, "calibration")), notes)
             started = time.perf_counter()
             result.metrics[sid] = score_cell(

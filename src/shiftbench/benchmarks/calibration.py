@@ -23,10 +23,10 @@ from shiftbench.evaluation.conformal import conformal_intervals
 from shiftbench.types import INTERVAL_LEVELS, Dataset
 
 
-def wants_conformal(capabilities: Any, ds: Dataset) -> bool:
-    """Whether a model of these capabilities gets conformal intervals on ``ds``: the protocol
-    asks for them and the model states no variance of its own."""
-    return ds.protocol.intervals != "model" and not capabilities.variance
+def wants_conformal(model: Any, ds: Dataset) -> bool:
+    """Whether ``model`` gets conformal intervals on ``ds``: the protocol asks for them and
+    the model gives none of its own (``gives_intervals``)."""
+    return ds.protocol.intervals != "model" and not model.gives_intervals()
 
 
 def calibration_size(ds: Dataset) -> int:

@@ -42,7 +42,7 @@ from shiftbench.lstm.windows import (
     step_features,
     training_windows,
 )
-from shiftbench.types import Capabilities, FloatArray, Forecast
+from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
 
 #: Activations Keras knows by name (checked before a run, without importing Keras).
 ACTIVATIONS: tuple[str, ...] = (
@@ -112,6 +112,7 @@ class _LSTMForecaster(BaseForecaster):
         season_length: int = 1,
         recurrent_activation: str = "sigmoid",
         trainer: Trainer = "auto",
+        distribution: Literal["none", "normal"] = "none",
         seed: int = 0,
     ) -> None:
         self.window = window
@@ -135,6 +136,7 @@ class _LSTMForecaster(BaseForecaster):
         self.season_length = season_length
         self.recurrent_activation = recurrent_activation
         self.trainer = trainer
+        self.distribution = distribution
         self.seed = seed
 
     def check_params(self) -> None:
@@ -163,6 +165,8 @@ class _LSTMForecaster(BaseForecaster):
             ("recurrent_activation", self.recurrent_activation in ACTIVATIONS,
              _one_of(ACTIVATIONS)),
             ("trainer", self.trainer in TRAINERS, _one_of(TRAINERS)),
+            ("distribution", self.distribution in ("none", "normal"),
+             _one_of(("none", "normal"))),
             ("trainer", self.trainer != "stacked" or self._stackable(),
              "'stacked' trains networks without dropout whose activations are "
              + ", ".join(STACKED_ACTIVATIONS)),
@@ -227,14 +231,25 @@ class _LSTMForecaster(BaseForecaster):
             learning_rate=self.learning_rate,
             lr_decay_every=self.lr_decay_every,
             lr_decay_factor=self.lr_decay_factor,
-            loss=self.loss,
             epochs=self.epochs,
             batch_size=self.batch_size,
             validation_size=self.validation_size,
             patience=self.patience,
             recurrent=self.recurrent,
             recurrent_activation=self.recurrent_activation,
+            outputs=self._outputs,
+            loss="gaussian_nll" if self.distribution == "normal" else self.loss,
         )
+
+    def gives_intervals(self) -> bool:
+        """With ``distribution = "normal"`` the network's one-step forecasts carry the
+        Gaussian's intervals."""
+        return self.distribution == "normal"
+
+    @property
+    def _outputs(self) -> int:
+        """The network's outputs: the forecast, or its mean and raw scale (``distribution``)."""
+        return 2 if self.distribution == "normal" else 1
 
     def _architecture(self, n_features: int) -> Architecture:
         """What the network computes (the stacked trainer's description of it)."""
@@ -247,6 +262,7 @@ class _LSTMForecaster(BaseForecaster):
             self.output_activation,
             int(self.window),
             n_features,
+            outputs=self._outputs,
             recurrent_activation=self.recurrent_activation,
         )
 
@@ -361,7 +377,6 @@ class _LSTMForecaster(BaseForecaster):
 
     def one_step_path(self, y_seen: YLike, exog_targets: XLike = None) -> Forecast:
         """All one-step origins in one batched forward pass."""
-        from shiftbench.lstm import model as net
 
         self._check_fitted("network_")
         seen = as_float_array(y_seen, "y_seen")
@@ -372,12 +387,11 @@ class _LSTMForecaster(BaseForecaster):
         features = self._features(y, x)
         cutoffs = np.arange(len(self.y_) - 1, len(y), dtype=np.int64)
         windows = last_windows(features, cutoffs - self._t0, self.window)
-        z_hat = net.predict(self.network_, windows)
-        return Forecast(mean=self._to_level(z_hat, y[cutoffs], cutoffs + 1))
+        z_hat, sigma = self._predict(windows)
+        return self._distribution(z_hat, sigma, y[cutoffs], cutoffs + 1)
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
         """Recursive multi-step forecasts: each step's forecast feeds the next window."""
-        from shiftbench.lstm import model as net
 
         self._check_fitted("network_")
         future = self._exog_rows(exog_future, horizon)
@@ -387,14 +401,15 @@ class _LSTMForecaster(BaseForecaster):
             x = None if self.x_ is None or future is None else np.vstack([self.x_, future[: j + 1]])
             features = self._features(y, x)
             window = last_windows(features, np.array([len(y) - 1 - self._t0]), self.window)
-            z_hat = net.predict(self.network_, window)
+            z_hat, sigma = self._predict(window)
+            if horizon == 1:  # a one-step distribution; longer ones are not the network's
+                return self._distribution(z_hat, sigma, y[-1:], np.array([len(y)]))
             out[j] = self._to_level(z_hat, y[-1:], np.array([len(y)]))[0]
             y = np.append(y, out[j])
         return Forecast(mean=out)
 
     def in_sample_predictions(self) -> FloatArray:
         """One-step predictions over the training span (NaN where no full window exists)."""
-        from shiftbench.lstm import model as net
 
         self._check_fitted("network_")
         y = self.y_[: self.n_train_]
@@ -404,8 +419,43 @@ class _LSTMForecaster(BaseForecaster):
         targets = np.arange(self._t0 + self.window, len(y), dtype=np.int64)
         windows = last_windows(features, targets - 1 - self._t0, self.window)
         out = np.full(len(y), np.nan)
-        out[targets] = self._to_level(net.predict(self.network_, windows), y[targets - 1], targets)
+        out[targets] = self._to_level(self._predict(windows)[0], y[targets - 1], targets)
         return out
+
+    def _predict(self, windows: FloatArray) -> tuple[FloatArray, FloatArray | None]:
+        """The network's forecast (scaled) for each window, and with ``distribution =
+        "normal"`` its predictive scale σ = softplus(s) + MIN_SCALE."""
+        from shiftbench.lstm import model as net
+
+        out = net.predict_matrix(self.network_, windows)
+        if self.distribution != "normal":
+            return out[:, 0], None
+        return out[:, 0], np.logaddexp(0.0, out[:, 1]) + net.MIN_SCALE
+
+    def _distribution(
+        self,
+        z_hat: FloatArray,
+        sigma: FloatArray | None,
+        previous: FloatArray,
+        positions: npt.NDArray[np.int64],
+    ) -> Forecast:
+        """Forecasts on the series' scale; with a scale σ, the Gaussian's central 80 and 95 %
+        intervals mapped through the same monotone back-transformation (scaling, differencing,
+        the article's preprocessing), and its sd where that map is affine (no preprocessing)."""
+        mean = self._to_level(z_hat, previous, positions)
+        if sigma is None:
+            return Forecast(mean=mean)
+        from scipy.stats import norm
+
+        intervals = {}
+        for level in INTERVAL_LEVELS:
+            q = float(norm.ppf(0.5 + level / 200.0))
+            intervals[level] = (
+                self._to_level(z_hat - q * sigma, previous, positions),
+                self._to_level(z_hat + q * sigma, previous, positions),
+            )
+        sd = sigma * self.target_scaler_.scale[0] if self.prep_ is None else None
+        return Forecast(mean=mean, sd=sd, intervals=intervals)
 
 
 class LSTMRaw(_LSTMForecaster):

@@ -62,6 +62,7 @@ class _PaperNetwork(_LSTMForecaster):
         season_length: int = 1,
         recurrent_activation: str = "sigmoid",
         trainer: Trainer = "auto",
+        distribution: Literal["none", "normal"] = "none",
         seed: int = 0,
     ) -> None:
         super().__init__(
@@ -71,7 +72,8 @@ class _PaperNetwork(_LSTMForecaster):
             lr_decay_factor=lr_decay_factor, loss=loss, epochs=epochs, batch_size=batch_size,
             validation_size=validation_size, patience=patience, scaler=scaler,
             preprocess=preprocess, season_length=season_length,
-            recurrent_activation=recurrent_activation, trainer=trainer, seed=seed,
+            recurrent_activation=recurrent_activation, trainer=trainer,
+            distribution=distribution, seed=seed,
         )  # fmt: skip
 
 
@@ -121,7 +123,7 @@ class MLP(_PaperNetwork):
     def _architecture(self, n_features: int) -> Architecture:
         return Architecture(
             "none", (), tuple(int(u) for u in self.units), "linear", self.activation,
-            self.output_activation, int(self.window), n_features,
+            self.output_activation, int(self.window), n_features, outputs=self._outputs,
         )  # fmt: skip
 
     def _spec(self) -> Any:

@@ -85,11 +85,23 @@ def _loss(tf: Any, name: str) -> Callable[[Any, Any], Any]:
             return tf.where(e <= 1.0, 0.5 * tf.square(e), e - 0.5)
 
         return huber
+    if name == "gaussian_nll":  # p: (..., 2), the mean and the raw scale (lstm.model.gaussian_nll)
+
+        def nll(y: Any, p: Any) -> Any:
+            sigma = tf.nn.softplus(p[..., 1]) + 1e-6
+            return (
+                0.5 * math.log(2 * math.pi)
+                + tf.math.log(sigma)
+                + 0.5 * tf.square((y - p[..., 0]) / sigma)
+            )
+
+        return nll
     raise ValueError(f"loss: unknown {name!r}")
 
 
 def _forward(tf: Any, arch: Architecture, weights: Sequence[Any], x: Any) -> Any:
-    """Outputs (N, B) of N stacked networks on their batches x (N, B, window, features)."""
+    """Outputs (N, B) of N stacked networks on their batches x (N, B, window, features);
+    (N, B, outputs) for a network of more than one output."""
     acts = _tf_activations(tf)
     act, gate = acts[arch.activation], acts[arch.recurrent_activation]
     i = 0
@@ -127,7 +139,7 @@ def _forward(tf: Any, arch: Architecture, weights: Sequence[Any], x: Any) -> Any
         i += 2
         name = arch.output_activation if j == len(layers) - 1 else arch.dense_activation
         out = acts[name](tf.matmul(out, kernel) + bias[:, None, :])
-    return out[..., 0]
+    return out[..., 0] if arch.outputs == 1 else out
 
 
 def _update(
