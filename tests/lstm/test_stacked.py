@@ -73,10 +73,16 @@ def test_the_array_network_computes_what_the_keras_network_computes(kind: str) -
 
 
 @pytest.mark.parametrize(
-    ("optimizer", "loss"),
-    [("adam", "mse"), ("rmsprop", "mse"), ("sgd", "mse"), ("adam", "gaussian_nll")],
+    ("kind", "optimizer", "loss"),
+    [
+        ("lstm", "adam", "mse"),
+        ("lstm", "sgd", "mse"),
+        ("lstm", "adam", "gaussian_nll"),
+        ("rnn", "rmsprop", "mse"),
+        ("mlp", "rmsprop", "mse"),
+        ("mlp", "adam", "gaussian_nll"),
+    ],
 )
-@pytest.mark.parametrize("kind", list(ARCHITECTURES))
 def test_stacked_training_takes_the_steps_keras_takes(kind: str, optimizer: str, loss: str) -> None:
     """With one batch per epoch the order of the windows cannot matter: Keras's fit from the
     same initial weights must reach the same weights (gradients, optimiser and the Gaussian
