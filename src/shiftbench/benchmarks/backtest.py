@@ -106,6 +106,14 @@ class Backtest:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _check_training_span(model: BaseForecaster, n_train: int) -> None:
+    if n_train < model.minimum_train():
+        raise FitError(
+            f"the training span has {n_train} points; this model needs at least "
+            f"{model.minimum_train()}"
+        )
+
+
 def _design(model: BaseForecaster, ds: Dataset, use_covariates: bool) -> Design | None:
     return design(ds) if (use_covariates and model.capabilities.covariates) else None
 
@@ -119,11 +127,7 @@ def training_spans(
     des = _design(model, ds, use_covariates)
     X = None if des is None else des.X
     cutoffs = ds.protocol.cutoffs(len(y))
-    if len(y) - len(cutoffs) < model.minimum_train():
-        raise FitError(
-            f"the training span has {len(y) - len(cutoffs)} points; this model needs at least "
-            f"{model.minimum_train()}"
-        )
+    _check_training_span(model, len(y) - len(cutoffs))
     spans = []
     for block in refit_blocks(cutoffs, ds.protocol.refit_every):
         c0 = int(block[0])
@@ -152,11 +156,7 @@ def backtest(
     des: Design | None = _design(model, ds, use_covariates)
     X = None if des is None else des.X
     cutoffs = protocol.cutoffs(n)
-    if n - len(cutoffs) < model.minimum_train():
-        raise FitError(
-            f"the training span has {n - len(cutoffs)} points; this model needs at least "
-            f"{model.minimum_train()}"
-        )
+    _check_training_span(model, n - len(cutoffs))
     rows: list[dict[str, Any]] = []
     sds: list[float] = []
     fit_warnings: list[str] = []

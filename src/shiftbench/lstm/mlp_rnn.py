@@ -28,53 +28,10 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from shiftbench.lstm.arrays import Architecture, Recurrent
-from shiftbench.lstm.forecaster import Trainer, _LSTMForecaster
-from shiftbench.lstm.windows import ScalerKind
-
-
-class _PaperNetwork(_LSTMForecaster):
-    """The article's defaults (module docstring) over the LSTM forecasters' machinery."""
-
-    def __init__(
-        self,
-        *,
-        window: int = 3,
-        units: tuple[int, ...] = (6,),
-        dense: tuple[int, ...] = (),
-        dropout: float = 0.0,
-        activation: str = "linear",
-        dense_activation: str = "relu",
-        output_activation: str = "linear",
-        optimizer: Literal["adam", "rmsprop", "sgd"] = "rmsprop",
-        learning_rate: float = 0.001,
-        lr_decay_every: int = 0,
-        lr_decay_factor: float = 0.1,
-        loss: Literal["mse", "mae", "huber"] = "mse",
-        epochs: int = 500,
-        batch_size: int = 32,
-        validation_size: float = 0.0,
-        patience: int = 0,
-        scaler: ScalerKind = "minmax",
-        preprocess: Literal["none", "makridakis2018"] = "none",
-        season_length: int = 1,
-        recurrent_activation: str = "sigmoid",
-        trainer: Trainer = "auto",
-        distribution: Literal["none", "normal"] = "none",
-        seed: int = 0,
-    ) -> None:
-        super().__init__(
-            window=window, units=units, dense=dense, dropout=dropout, activation=activation,
-            dense_activation=dense_activation, output_activation=output_activation,
-            optimizer=optimizer, learning_rate=learning_rate, lr_decay_every=lr_decay_every,
-            lr_decay_factor=lr_decay_factor, loss=loss, epochs=epochs, batch_size=batch_size,
-            validation_size=validation_size, patience=patience, scaler=scaler,
-            preprocess=preprocess, season_length=season_length,
-            recurrent_activation=recurrent_activation, trainer=trainer,
-            distribution=distribution, seed=seed,
-        )  # fmt: skip
+from shiftbench.lstm.forecaster import _LSTMForecaster
 
 
 def _with_defaults(init: Callable[..., None], **defaults: Any) -> Callable[..., None]:
@@ -87,6 +44,17 @@ def _with_defaults(init: Callable[..., None], **defaults: Any) -> Callable[..., 
     changed.__annotations__ = dict(init.__annotations__)
     changed.__doc__ = init.__doc__
     return changed
+
+
+class _PaperNetwork(_LSTMForecaster):
+    """The article's defaults (module docstring) over the LSTM forecasters' machinery: the
+    LSTMs' constructor with these defaults."""
+
+    __init__ = _with_defaults(
+        _LSTMForecaster.__init__,
+        window=3, units=(6,), activation="linear", optimizer="rmsprop", learning_rate=0.001,
+        epochs=500, validation_size=0.0, patience=0,
+    )  # fmt: skip
 
 
 class RNN(_PaperNetwork):
