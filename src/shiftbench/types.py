@@ -279,9 +279,15 @@ def check_origins(name: str, n: int, protocol: Protocol) -> None:
 
     With ``origins = "last"`` the one origin forecasts the whole test span: the horizon must
     equal the test points, and ``refit_every`` (one origin, one fit) must be 0. Every band lies
-    within 1..horizon, first <= last.
+    within 1..horizon, first <= last. A ``calibration_size`` given for conformal intervals
+    leaves at least one training point before the calibration.
     """
     n_test = protocol.n_test(n)
+    if protocol.intervals != "model" and protocol.calibration_size >= n - n_test:
+        raise DataError(
+            f"dataset {name!r}: calibration_size = {protocol.calibration_size} leaves no training "
+            f"point before the calibration (the training span has {n - n_test})"
+        )
     if protocol.origins == "last":
         if protocol.horizon != n_test:
             raise DataError(

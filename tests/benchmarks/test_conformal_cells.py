@@ -107,3 +107,14 @@ def test_a_collections_networks_and_their_calibration_train_together_as_alone() 
     for col in ("y_hat", "lo_80", "hi_95"):
         np.testing.assert_allclose(mine[col], alone.forecasts[col], rtol=1e-5)
     assert mine["lo_80"].notna().all()
+
+
+def test_a_calibration_larger_than_the_training_span_is_refused_before_the_run() -> None:
+    from shiftbench.errors import DataError
+    from shiftbench.types import Protocol, check_origins
+
+    protocol = Protocol(test_size=10, intervals="conformal", calibration_size=10**12)
+    with pytest.raises(DataError, match=r"calibration_size = 1000000000000 leaves no training"):
+        check_origins("sales", 45, protocol)
+    check_origins("sales", 45, replace(protocol, intervals="model"))  # unused without conformal
+    check_origins("sales", 45, replace(protocol, calibration_size=0))  # automatic K
