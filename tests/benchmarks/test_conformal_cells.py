@@ -3,6 +3,7 @@ from a calibration on the training span and the test's earlier residuals only.""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -118,3 +119,33 @@ def test_a_calibration_larger_than_the_training_span_is_refused_before_the_run()
         check_origins("sales", 45, protocol)
     check_origins("sales", 45, replace(protocol, intervals="model"))  # unused without conformal
     check_origins("sales", 45, replace(protocol, calibration_size=0))  # automatic K
+
+
+def test_conformal_cells_are_scored_by_the_crps_of_their_conformal_distribution() -> None:
+    y = _series()
+    ds = _with(make_dataset(y, test_size=10), intervals="conformal")
+    crps = run_cell(ds, "naive", {}, None).metrics[ds.series_id]["crps"]
+    assert math.isfinite(crps)
+    assert crps > 0.0
+    # the CRPS is in the data's units: scaling the series (hence forecasts and residuals) by 10
+    # scales it by 10
+    scaled = _with(make_dataset(10.0 * y, test_size=10), intervals="conformal")
+    assert run_cell(scaled, "naive", {}, None).metrics[ds.series_id]["crps"] == pytest.approx(
+        10.0 * crps
+    )
+    plain = run_cell(make_dataset(y, test_size=10), "naive", {}, None)
+    assert "crps" not in plain.metrics[ds.series_id]
+
+
+@pytest.mark.parametrize(
+    ("intervals", "model", "source"),
+    [("aci", "naive", "aci"), ("conformal", "drift", "conformal"), ("model", "naive", None),
+     ("aci", "arima", "model")],
+)  # fmt: skip
+def test_each_cell_records_where_its_intervals_came_from(
+    intervals: str, model: str, source: str | None
+) -> None:
+    ds = _with(make_dataset(_series(), test_size=10), intervals=intervals)
+    params = {"order": (1, 1, 0), "seasonal": False} if model == "arima" else {}
+    result = run_cell(ds, model, params, None)
+    assert result.info[ds.series_id]["intervals"] == source

@@ -11,6 +11,7 @@ from shiftbench.benchmarks.backtest import run_cell
 from shiftbench.datasets import load_dataset
 from shiftbench.evaluation.assess import (
     comparisons_table,
+    interval_tests,
     seed_aggregates,
     shift_summary,
     shift_table,
@@ -145,3 +146,67 @@ def test_collection_aggregates_average_over_series_and_give_owa_against_naive2()
     # OWA = (9/12 + 0.9/1.2) / 2 = 0.75
     assert out[("theta", "owa")] == pytest.approx(0.75)
     assert out[("naive2", "owa")] == pytest.approx(1.0)
+
+
+def _one_step_rows(inside_95: list[bool], inside_80: list[bool] | None = None) -> pd.DataFrame:
+    """Forecast rows with y = 0 and intervals that hold it or not, as given."""
+    inside_80 = inside_95 if inside_80 is None else inside_80
+    return pd.DataFrame(
+        {
+            "y": 0.0,
+            "lo_95": [-1.0 if i else 1.0 for i in inside_95],
+            "hi_95": 2.0,
+            "lo_80": [-1.0 if i else 1.0 for i in inside_80],
+            "hi_80": 2.0,
+        }
+    )
+
+
+def test_kupiec_names_intervals_with_too_many_misses_too_narrow() -> None:
+    # 5 misses in 20 at 95 %: LR = −2[15 ln 0.95 + 5 ln 0.05 − 15 ln 0.75 − 5 ln 0.25]
+    rows = _one_step_rows([False] * 5 + [True] * 15)
+    tests = {(t["test"], t["reference"]): t for t in interval_tests(rows)}
+    k95 = tests["kupiec_uc", "nominal_95"]
+    lr = -2.0 * (15 * math.log(0.95) + 5 * math.log(0.05) - 15 * math.log(0.75)
+                 - 5 * math.log(0.25))  # fmt: skip
+    assert k95["statistic"] == pytest.approx(lr)
+    assert k95["p_value"] == pytest.approx(math.erfc(math.sqrt(lr / 2.0)))  # χ²(1) tail
+    assert (k95["better"], k95["n"], k95["h"]) == ("too_narrow", 20, 1)
+    # at 80 % the same 5 misses of 20 are 25 % against 20 %: no evidence either way
+    assert tests["kupiec_uc", "nominal_80"]["better"] == ""
+
+
+def test_kupiec_names_intervals_that_never_miss_at_80_percent_too_wide() -> None:
+    rows = _one_step_rows([True] * 20)
+    tests = {(t["test"], t["reference"]): t for t in interval_tests(rows)}
+    k80 = tests["kupiec_uc", "nominal_80"]
+    assert k80["statistic"] == pytest.approx(-2.0 * 20 * math.log(0.8))  # 8.93, p = 0.003
+    assert k80["better"] == "too_wide"
+    assert tests["kupiec_uc", "nominal_95"]["better"] == ""  # 0 of 20 at 5 %: p = 0.13
+
+
+def test_christoffersen_names_misses_that_come_in_runs_clustered() -> None:
+    rows = _one_step_rows([True] * 12 + [False] * 6 + [True] * 12)
+    tests = {(t["test"], t["reference"]): t for t in interval_tests(rows)}
+    assert tests["christoffersen_ind", "nominal_95"]["better"] == "clustered"
+    spread = _one_step_rows(([True] * 4 + [False]) * 6)
+    found = {(t["test"], t["reference"]): t for t in interval_tests(spread)}
+    assert found["christoffersen_ind", "nominal_95"]["better"] == ""
+
+
+def test_no_interval_test_on_fewer_than_ten_forecasts_or_without_intervals() -> None:
+    assert interval_tests(_one_step_rows([False] * 9)) == []
+    rows = _one_step_rows([True] * 20)
+    rows["lo_95"] = math.nan
+    assert {t["reference"] for t in interval_tests(rows)} == {"nominal_80"}
+
+
+def test_comparisons_carry_the_coverage_tests_of_one_step_intervals(
+    sales_forecasts: pd.DataFrame,
+) -> None:
+    ds = load_dataset("sales")
+    table = comparisons_table(sales_forecasts, {("sales", "sales"): ds})
+    coverage = table[table["test"].isin(["kupiec_uc", "christoffersen_ind"])]
+    assert set(coverage["model"]) == {"arima"}  # the only model here with intervals
+    assert set(coverage["reference"]) == {"nominal_80", "nominal_95"}
+    assert (coverage["n"] == 10).all()

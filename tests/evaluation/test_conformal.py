@@ -91,3 +91,25 @@ def test_each_step_ahead_is_calibrated_on_its_own_residuals() -> None:
         [0.0, 0.0], cutoffs, steps, [0.0, 0.0], {1: [1.0] * 9, 2: [5.0] * 9}, levels=(80,)
     )
     assert out.bounds[80][1].tolist() == [1.0, 5.0]
+
+
+def test_the_conformal_crps_is_that_of_the_forecast_plus_the_mirrored_residuals() -> None:
+    # residuals {1, −3}: members ŷ − 3, ŷ − 1, ŷ + 1, ŷ + 3 with mass ¼ each; at y = ŷ,
+    # E|X − y| = (3 + 1 + 1 + 3)/4 = 2 and E|X − X'| = 40/16 (all 16 ordered pairs), so
+    # CRPS = 2 − 2.5/2 = 0.75
+    out = conformal_intervals([5.0], [10], [1], [5.0], {1: [1.0, -3.0]}, levels=(80,))
+    assert out.crps[0] == pytest.approx(0.75)
+    # an actual 4 above the forecast: E|X − y| = (7 + 5 + 3 + 1)/4 = 4, CRPS = 4 − 1.25
+    out = conformal_intervals([5.0], [10], [1], [9.0], {1: [1.0, -3.0]}, levels=(80,))
+    assert out.crps[0] == pytest.approx(2.75)
+
+
+def test_each_forecasts_crps_uses_only_the_residuals_known_at_its_cutoff() -> None:
+    # the second forecast (cutoff 11) sees the first's residual (target 11): 12 − 10 = 2;
+    # the first sees only the calibration residual 1
+    out = conformal_intervals([10.0, 11.0], [10, 11], [1, 1], [12.0, 11.0], {1: [1.0]},
+                              levels=(80,))  # fmt: skip
+    assert out.crps[0] == pytest.approx(2.0 - 0.5)  # members 9, 11 at y = 12: (3 + 1)/2 − 1/2
+    # members 9, 10, 12, 13 at y = 11: E|X − y| = 1.5, E|X − X'| = 28/16 → 1.5 − 0.875
+    assert out.crps[1] == pytest.approx(0.625)
+    assert math.isnan(conformal_intervals([1.0], [3], [1], [1.0], {}, levels=(80,)).crps[0])

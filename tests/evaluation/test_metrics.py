@@ -169,3 +169,15 @@ def test_a_run_on_values_near_the_largest_float_reports_nan_not_a_perfect_score(
     from shiftbench.reports.plots import UNAVAILABLE
 
     assert UNAVAILABLE in (run.path / "report.html").read_text()
+
+
+def test_crps_is_the_gaussians_where_there_is_an_sd_else_the_mean_of_the_values_given() -> None:
+    one = np.array([0.0])
+    gaussian = m.score(m.Inputs(one, one, one, np.array([0.0, 1.0]), sd=np.array([1.0])))
+    assert gaussian["crps"] == pytest.approx((math.sqrt(2.0) - 1.0) / math.sqrt(math.pi))
+    zeros = np.zeros(2)
+    given = m.score(
+        m.Inputs(zeros, zeros, zeros, np.array([0.0, 1.0]), crps_values=np.array([0.5, 1.5]))
+    )
+    assert given["crps"] == 1.0
+    assert "crps" not in m.score(m.Inputs(one, one, one, np.array([0.0, 1.0])))

@@ -274,3 +274,23 @@ def test_a_gaussian_networks_intervals_reach_the_metrics_without_a_calibration()
     assert result.forecasts[["lo_80", "hi_95"]].notna().all().all()
     assert {"coverage_95", "msis", "crps"} <= set(result.metrics["S0"])
     assert "calibration" not in result.info["S0"]["seconds"]  # its own intervals: no conformal
+
+
+def test_a_gaussian_heads_multi_step_intervals_widen_like_a_random_walks() -> None:
+    # on a random walk the differenced network's h-step paths sum h draws of about the same
+    # scale: the interval's width grows like √h (×4 from step 1 to step 16)
+    rng = np.random.default_rng(3)
+    y = 100.0 + np.cumsum(rng.standard_normal(300))
+    model = LSTMDiff(units=(4,), epochs=20, batch_size=32, window=4, distribution="normal",
+                     trainer="stacked", seed=0).fit(y)  # fmt: skip
+    f = model.forecast(16)
+    lo95, hi95 = f.intervals[95]
+    lo80, hi80 = f.intervals[80]
+    assert ((lo95 <= lo80) & (lo80 < hi80) & (hi80 <= hi95)).all()
+    width = hi95 - lo95
+    assert 3.0 < width[15] / width[0] < 6.5
+    one = model.forecast(1)
+    assert lo95[0] == one.intervals[95][0][0]  # step 1 is the Gaussian's own interval
+    again = model.forecast(16)
+    np.testing.assert_array_equal(again.intervals[95][1], hi95)  # the same draws every time
+    np.testing.assert_array_equal(again.mean, f.mean)

@@ -17,7 +17,12 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def test_sine_study_reaches_the_tutorials_accuracy_on_every_seed(tmp_path: Path) -> None:
     """The tutorial reported a test MSE of about 6e-6; every seed must reach 1e-4 or better."""
-    run = sb.run(config=str(EXAMPLES / "sine_study.toml"), models=["lstm_raw"], out=str(tmp_path))
+    run = sb.run(
+        config=str(EXAMPLES / "sine_study.toml"),
+        models=["lstm_raw"],
+        out=str(tmp_path),
+        protocol={"intervals": "model"},  # the point forecasts alone: no calibration fits
+    )
     assert run.exit_code == 0
     mse = run.metrics[(run.metrics.metric == "mse") & run.metrics.seed.isin(["0", "1", "2"])]
     assert len(mse) == 3
@@ -29,11 +34,14 @@ def test_sales_study_reports_all_points_mse_beside_out_of_sample(tmp_path: Path)
     assert config.mse_all_points
     assert config.model_params["lstm_diff"]["units"] == [128, 128]
     assert config.model_params["lstm_diff"]["output_activation"] == "tanh"
+    assert config.protocol["intervals"] == "conformal"
+    assert config.model_params["lstm_diff_normal"]["distribution"] == "normal"
     run = sb.run(
         config=str(EXAMPLES / "sales_study.toml"),
         models=["naive", "arima", "lstm_diff"],
         seeds=[0],
         out=str(tmp_path),
+        protocol={"intervals": "model"},  # the point forecasts alone: no calibration fits
     )
     assert run.exit_code == 0
     metrics = pd.read_csv(run.path / "metrics.csv", dtype={"seed": str})

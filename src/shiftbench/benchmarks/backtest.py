@@ -243,6 +243,7 @@ def score_cell(
             for level in INTERVAL_LEVELS
         }
     sd = frame["sd"].to_numpy()
+    crps = frame["crps"].to_numpy(dtype=np.float64) if "crps" in frame.columns else None
     y_hat = frame["y_hat"].to_numpy(dtype=np.float64)
     values = metrics.score(
         metrics.Inputs(
@@ -253,6 +254,7 @@ def score_cell(
             season_length=ds.season_length,
             sd=sd if np.all(np.isfinite(sd)) else None,
             intervals=intervals,
+            crps_values=crps if crps is not None and np.all(np.isfinite(crps)) else None,
             in_sample=None if in_sample is None else (y[: len(in_sample)], in_sample),
         ),
         notes,
@@ -428,15 +430,17 @@ def run_cell(
                 warnings.simplefilter("ignore")
                 done = backtest(forecaster, ds, fitted=ahead)
             notes: list[str] = []
+            source = "model" if forecaster.gives_intervals() else None
             if wants_conformal(forecaster, ds):
                 _conformal(done, forecaster, ds, prefitted.get((sid, "calibration")), notes)
+                source = ds.protocol.intervals
             started = time.perf_counter()
             result.metrics[sid] = score_cell(
                 done.frame, ds, done.in_sample if all_points else None, notes
             )
             frames.append(to_forecast_rows(done.frame, ds, model_name, seed))
             seconds = {**done.seconds, "score": time.perf_counter() - started}
-            result.info[sid] = {**done.info, "seconds": seconds}
+            result.info[sid] = {**done.info, "intervals": source, "seconds": seconds}
             prefix = f"series {sid}: " if many else ""
             result.warnings += [prefix + w for w in done.warnings + notes]
             result.histories += [(sid, h) for h in done.histories]

@@ -4,7 +4,8 @@
 The calibration is a backtest of its own on the training span alone: the same model fitted on
 the training span less its last K points (K: ``calibration_size``), forecasting those K points
 from rolling origins with the protocol's horizon. Its residuals by step ahead, then the test's
-own residuals as each becomes known, give every forecast of the test its interval
+own residuals as each becomes known, give every forecast of the test its interval and the
+CRPS of the conformal predictive distribution of the same residuals
 (:func:`shiftbench.evaluation.conformal.conformal_intervals`); no interval uses an actual
 after its forecast's cutoff, and the calibration never sees the test span.
 """
@@ -97,3 +98,4 @@ def add_conformal(
             )
         frame[f"lo_{level}"] = np.where(finite, lo, math.nan)
         frame[f"hi_{level}"] = np.where(finite, hi, math.nan)
+    frame["crps"] = out.crps

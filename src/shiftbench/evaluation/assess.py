@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from shiftbench.evaluation.intervals import christoffersen, kupiec, misses
 from shiftbench.evaluation.metrics import owa
 from shiftbench.evaluation.shift import VERDICTS, detect_shift
 from shiftbench.evaluation.stats import diebold_mariano, pesaran_timmermann
@@ -35,6 +36,55 @@ SeriesMap = Mapping[tuple[str, str], Dataset]
 REFERENCES: tuple[str, ...] = ("naive", "arima")
 #: Significance level used for the ``better`` column and for the shift verdicts.
 ALPHA = 0.05
+#: The interval levels tested against their nominal coverage, and the fewest one-step forecasts
+#: a test is run on (fewer say nothing: at 95 % the first miss is expected after 20).
+TESTED_LEVELS: tuple[int, ...] = (80, 95)
+MIN_INTERVAL_TESTS = 10
+
+
+def interval_tests(rows: pd.DataFrame) -> list[dict[str, object]]:
+    """Kupiec's unconditional coverage and Christoffersen's independence tests of one cell's
+    one-step intervals (``rows``: its ``h = 1`` rows in time order), per level, as
+    ``comparisons.csv`` rows without the cell's keys: ``reference`` is ``nominal_80`` or
+    ``nominal_95``; ``better`` says what a rejection at 5 % means — ``too_narrow`` or
+    ``too_wide`` (Kupiec: fewer or more actuals inside than nominal), ``clustered`` or
+    ``alternating`` (Christoffersen: a miss makes the next one likelier or less likely) — and is
+    empty where the test does not reject. None below :data:`MIN_INTERVAL_TESTS` forecasts or
+    where a level's intervals are missing."""
+    out: list[dict[str, object]] = []
+    if len(rows) < MIN_INTERVAL_TESTS:
+        return out
+    for level in TESTED_LEVELS:
+        lo, hi = rows[f"lo_{level}"].to_numpy(), rows[f"hi_{level}"].to_numpy()
+        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+            continue
+        hits = misses(rows["y"].to_numpy(), lo, hi)
+        uc = kupiec(hits, level / 100.0)
+        ind = christoffersen(hits)
+        rate = uc.misses / uc.n
+        narrow = "too_narrow" if rate > 1.0 - level / 100.0 else "too_wide"
+        after_miss = hits[1:][hits[:-1]]
+        after_hit = hits[1:][~hits[:-1]]
+        clustered = (after_miss.mean() if len(after_miss) else 0.0) > (
+            after_hit.mean() if len(after_hit) else 0.0
+        )
+        for test, result, meaning in (
+            ("kupiec_uc", uc, narrow),
+            ("christoffersen_ind", ind, "clustered" if clustered else "alternating"),
+        ):
+            rejected = math.isfinite(result.p_value) and result.p_value < ALPHA
+            out.append(
+                {
+                    "h": 1,
+                    "test": test,
+                    "reference": f"nominal_{level}",
+                    "statistic": result.statistic,
+                    "p_value": result.p_value,
+                    "n": result.n,
+                    "better": meaning if rejected else "",
+                }
+            )
+    return out
 
 
 def _tail_positions(ds: Dataset, extra: int) -> dict[object, int]:
@@ -132,7 +182,8 @@ def _better(model: str, reference: str, loss_m: np.ndarray, loss_r: np.ndarray) 
 
 def comparisons_table(forecasts: pd.DataFrame, datasets: SeriesMap) -> pd.DataFrame:
     """Diebold–Mariano (HLN) of every model against ``naive`` and ``arima`` on the same origins,
-    per step ahead, and the Pesaran–Timmermann directional test of every model.
+    per step ahead, the Pesaran–Timmermann directional test of every model, and the coverage
+    tests of every model's one-step intervals (:func:`interval_tests`).
 
     DM p-values are two-sided; ``better`` names the forecast with the smaller mean squared error
     on the common origins. For h > 1 the DM variance uses Newey–West weights up to lag h − 1.
@@ -198,6 +249,9 @@ def comparisons_table(forecasts: pd.DataFrame, datasets: SeriesMap) -> pd.DataFr
                     else "",
                 }
             )
+            if h == 1:
+                keys = {"dataset": dataset, "series": series, "model": model, "seed": seed}
+                rows.extend(keys | test for test in interval_tests(rows_h))
     table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
     table["seed"] = table["seed"].astype("Int64")
     return table

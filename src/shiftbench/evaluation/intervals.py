@@ -156,7 +156,7 @@ def kupiec(hits: ArrayLike, level: float) -> CoverageTest:
     null = _xlogy(n - x, 1.0 - p) + _xlogy(x, p)
     rate = x / n
     alt = _xlogy(n - x, 1.0 - rate) + _xlogy(x, rate)
-    statistic = -2.0 * (null - alt)
+    statistic = max(-2.0 * (null - alt), 0.0) + 0.0  # ≥ 0 up to rounding; never −0.0
     return CoverageTest(statistic, _chi2_1(statistic), n, x)
 
 
@@ -182,5 +182,5 @@ def christoffersen(hits: ArrayLike) -> CoverageTest:
     pi11 = n11 / (n10 + n11) if n10 + n11 else 0.0
     null = _xlogy(n00 + n10, 1.0 - pi) + _xlogy(n01 + n11, pi)
     alt = _xlogy(n00, 1.0 - pi01) + _xlogy(n01, pi01) + _xlogy(n10, 1.0 - pi11) + _xlogy(n11, pi11)
-    statistic = -2.0 * (null - alt)
+    statistic = max(-2.0 * (null - alt), 0.0) + 0.0  # ≥ 0 up to rounding; never −0.0
     return CoverageTest(statistic, _chi2_1(statistic), n, int(h.sum()))

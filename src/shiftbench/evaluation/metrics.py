@@ -248,9 +248,11 @@ class Inputs:
 
     ``y``, ``y_hat``: actuals and forecasts; ``y_prev``: the last value each forecast could see;
     ``y_train``: the training span; ``season_length``: the m of seasonal scales; ``sd`` and
-    ``intervals`` (level -> lower, upper) where the model gives them; ``in_sample``: the actuals
-    and one-step predictions over the training span, where the model gives them and the run
-    asks for ``mse_all_points``.
+    ``intervals`` (level -> lower, upper) where the model gives them (``intervals`` also where
+    they are conformal); ``crps_values``: each forecast's CRPS under a predictive distribution
+    that is not Gaussian (the conformal one, :mod:`shiftbench.evaluation.conformal`);
+    ``in_sample``: the actuals and one-step predictions over the training span, where the model
+    gives them and the run asks for ``mse_all_points``.
     """
 
     y: FloatArray
@@ -261,8 +263,15 @@ class Inputs:
     sd: FloatArray | None = None
     intervals: Mapping[int, tuple[FloatArray, FloatArray]] | None = None
     in_sample: tuple[FloatArray, FloatArray] | None = None
+    crps_values: FloatArray | None = None
     #: Never given to one cell: marks the metrics computed over a whole collection (OWA).
     collection: None = None
+
+    @property
+    def distribution(self) -> FloatArray | None:
+        """Present where the forecasts have a predictive distribution to score: the Gaussian
+        sds, else the per-forecast CRPS of another one."""
+        return self.sd if self.sd is not None else self.crps_values
 
 
 Direction = Literal["lower", "higher", "nominal"]
@@ -282,7 +291,7 @@ class Metric:
     compute: Callable[[Inputs], float]
     direction: Direction = "lower"
     nominal: float | None = None
-    needs: Literal["sd", "intervals", "in_sample", "collection"] | None = None
+    needs: Literal["distribution", "intervals", "in_sample", "collection"] | None = None
     latex: bool = False
 
     def worsening(self, base: float, new: float) -> float:
@@ -330,8 +339,12 @@ def _msis(inputs: Inputs) -> float:
 
 
 def _crps(inputs: Inputs) -> float:
-    assert inputs.sd is not None
-    return crps_gaussian(inputs.y, inputs.y_hat, inputs.sd)
+    """The mean CRPS: of the Gaussian N(ŷ, sd²) where the forecasts have an sd, else the mean
+    of the per-forecast values given (conformal)."""
+    if inputs.sd is not None:
+        return crps_gaussian(inputs.y, inputs.y_hat, inputs.sd)
+    assert inputs.crps_values is not None
+    return float(np.mean(inputs.crps_values)) if len(inputs.crps_values) else math.nan
 
 
 def _over_collection(inputs: Inputs) -> float:
@@ -380,7 +393,7 @@ METRICS: dict[str, Metric] = {
         Metric("width_80", "Width 80", _width(80), needs="intervals"),
         Metric("width_95", "Width 95", _width(95), needs="intervals"),
         Metric("msis", "MSIS 95", _msis, needs="intervals"),
-        Metric("crps", "CRPS", _crps, needs="sd", latex=True),
+        Metric("crps", "CRPS", _crps, needs="distribution", latex=True),
         Metric("mse_all_points", "MSE all pts", _all_points, needs="in_sample"),
         Metric("owa", "OWA (vs naive2)", _over_collection, needs="collection"),
     )

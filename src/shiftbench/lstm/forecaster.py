@@ -16,7 +16,6 @@ batch size 32; min-max scaling. The study configs in ``examples/`` replay the la
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal, Self
 
@@ -31,9 +30,15 @@ from shiftbench.forecaster import (
     as_exog_array,
     as_float_array,
 )
-from shiftbench.lstm.arrays import ACTIVATIONS as _ARRAY_ACTIVATIONS
 from shiftbench.lstm.arrays import Architecture, Recurrent
 from shiftbench.lstm.bounds import check_network, check_windows
+from shiftbench.lstm.params import (
+    SAMPLE_PATHS,
+    STACKED_ACTIVATIONS,
+    Trainer,
+    check_params,
+)
+from shiftbench.lstm.predictive import central_intervals, gaussian_forecast, sample_levels
 from shiftbench.lstm.windows import (
     Preprocessing,
     Scaler,
@@ -43,25 +48,6 @@ from shiftbench.lstm.windows import (
     training_windows,
 )
 from shiftbench.types import INTERVAL_LEVELS, Capabilities, FloatArray, Forecast
-
-#: Activations Keras knows by name (checked before a run, without importing Keras).
-ACTIVATIONS: tuple[str, ...] = (
-    "linear", "tanh", "relu", "sigmoid", "hard_sigmoid", "elu", "selu", "softplus",
-    "softsign", "gelu", "swish", "silu", "exponential", "leaky_relu", "relu6", "mish",
-)  # fmt: skip
-
-
-#: How a network trains: "keras" one network at a time, "stacked" many per-series networks in
-#: one program (:mod:`shiftbench.lstm.stacked`), "auto" stacked for a collection's series and
-#: Keras for a single series.
-Trainer = Literal["auto", "keras", "stacked"]
-TRAINERS: tuple[str, ...] = ("auto", "keras", "stacked")
-#: The activations the stacked trainer implements.
-STACKED_ACTIVATIONS: tuple[str, ...] = tuple(_ARRAY_ACTIVATIONS)
-
-
-def _one_of(names: tuple[str, ...]) -> str:
-    return "must be one of " + ", ".join(names)
 
 
 class _LSTMForecaster(BaseForecaster):
@@ -140,42 +126,7 @@ class _LSTMForecaster(BaseForecaster):
         self.seed = seed
 
     def check_params(self) -> None:
-        checks = (
-            ("window", self.window >= 1, "must be at least 1"),
-            ("units", len(self.units) > 0 and all(u >= 1 for u in self.units),
-             "needs one or more layers, each of at least 1 unit"),
-            ("dense", all(u >= 1 for u in self.dense), "every layer needs at least 1 unit"),
-            ("dropout", 0.0 <= self.dropout < 1.0, "must lie in [0, 1)"),
-            ("activation", self.activation in ACTIVATIONS, _one_of(ACTIVATIONS)),
-            ("dense_activation", self.dense_activation in ACTIVATIONS, _one_of(ACTIVATIONS)),
-            ("output_activation", self.output_activation in ACTIVATIONS, _one_of(ACTIVATIONS)),
-            ("learning_rate", math.isfinite(self.learning_rate) and self.learning_rate > 0,
-             "must be a positive number"),
-            ("lr_decay_every", self.lr_decay_every >= 0, "must be at least 0"),
-            ("lr_decay_factor", math.isfinite(self.lr_decay_factor) and self.lr_decay_factor > 0,
-             "must be a positive number"),
-            ("epochs", self.epochs >= 1, "must be at least 1"),
-            ("batch_size", self.batch_size >= 1, "must be at least 1"),
-            ("validation_size", 0.0 <= self.validation_size < 1.0, "must lie in [0, 1)"),
-            ("patience", self.patience >= 0, "must be at least 0"),
-            ("seed", 0 <= self.seed <= 2**32 - 1, "must lie in 0..2**32-1"),
-            ("season_length", self.season_length >= 1, "must be at least 1"),
-            ("preprocess", self.preprocess == "none" or not self.differenced,
-             "is an option of lstm_raw (the network on differences models no level)"),
-            ("recurrent_activation", self.recurrent_activation in ACTIVATIONS,
-             _one_of(ACTIVATIONS)),
-            ("trainer", self.trainer in TRAINERS, _one_of(TRAINERS)),
-            ("distribution", self.distribution in ("none", "normal"),
-             _one_of(("none", "normal"))),
-            ("trainer", self.trainer != "stacked" or self._stackable(),
-             "'stacked' trains networks without dropout whose activations are "
-             + ", ".join(STACKED_ACTIVATIONS)),
-        )  # fmt: skip
-        for name, ok, why in checks:
-            if not ok:
-                shown = repr(getattr(self, name))
-                shown = shown if len(shown) <= 60 else shown[:57] + "..."
-                raise ValueError(f"{name}: {why}, got {shown}")
+        check_params(self)
         check_network(
             units=self.units, dense=self.dense, window=self.window, epochs=self.epochs,
             batch_size=self.batch_size,
@@ -391,22 +342,57 @@ class _LSTMForecaster(BaseForecaster):
         return self._distribution(z_hat, sigma, y[cutoffs], cutoffs + 1)
 
     def forecast(self, horizon: int, exog_future: XLike = None) -> Forecast:
-        """Recursive multi-step forecasts: each step's forecast feeds the next window."""
+        """Recursive multi-step forecasts: each step's forecast feeds the next window. With
+        ``distribution = "normal"``, step 1 carries the Gaussian's intervals and steps 2..h
+        those of :data:`SAMPLE_PATHS` sample paths (:meth:`_sampled_intervals`)."""
 
         self._check_fitted("network_")
         future = self._exog_rows(exog_future, horizon)
         y = self.y_.copy()
         out = np.empty(horizon)
+        first: Forecast | None = None
         for j in range(horizon):
             x = None if self.x_ is None or future is None else np.vstack([self.x_, future[: j + 1]])
             features = self._features(y, x)
             window = last_windows(features, np.array([len(y) - 1 - self._t0]), self.window)
             z_hat, sigma = self._predict(window)
-            if horizon == 1:  # a one-step distribution; longer ones are not the network's
-                return self._distribution(z_hat, sigma, y[-1:], np.array([len(y)]))
+            if j == 0:
+                first = self._distribution(z_hat, sigma, y[-1:], np.array([len(y)]))
+                if horizon == 1:
+                    return first
             out[j] = self._to_level(z_hat, y[-1:], np.array([len(y)]))[0]
             y = np.append(y, out[j])
-        return Forecast(mean=out)
+        if self.distribution != "normal" or first is None:
+            return Forecast(mean=out)
+        intervals = self._sampled_intervals(horizon, future)
+        for level, (lo, hi) in first.intervals.items():
+            intervals[level][0][0], intervals[level][1][0] = lo[0], hi[0]  # step 1: exact
+        return Forecast(mean=out, intervals=intervals)
+
+    def _sampled_intervals(
+        self, horizon: int, future: FloatArray | None
+    ) -> dict[int, tuple[FloatArray, FloatArray]]:
+        """Central intervals of steps 1..``horizon`` from :data:`SAMPLE_PATHS` paths drawn from
+        the network's Gaussian (:mod:`shiftbench.lstm.paths`), from a stream seeded by the
+        model's seed and the origin: a forecast is the same every time it is made."""
+        n = len(self.y_)
+        x = None if self.x_ is None or future is None else np.vstack([self.x_, future])
+        features = self._features(self.y_, None if x is None else x[: n + 1])
+        design = None
+        if x is not None and self.exog_scaler_ is not None:  # rows of the targets n + 1 ..
+            design = self.exog_scaler_.transform(x[self._t0 :])[n - self._t0 + 1 :]
+        levels = sample_levels(
+            self._predict,
+            self._to_level,
+            last_windows(features, np.array([n - 1 - self._t0]), self.window),
+            design,
+            float(self.y_[-1]),
+            n,
+            horizon,
+            SAMPLE_PATHS,
+            np.random.default_rng([self.seed, n]),
+        )
+        return central_intervals(levels, INTERVAL_LEVELS)
 
     def in_sample_predictions(self) -> FloatArray:
         """One-step predictions over the training span (NaN where no full window exists)."""
@@ -439,23 +425,17 @@ class _LSTMForecaster(BaseForecaster):
         previous: FloatArray,
         positions: npt.NDArray[np.int64],
     ) -> Forecast:
-        """Forecasts on the series' scale; with a scale σ, the Gaussian's central 80 and 95 %
-        intervals mapped through the same monotone back-transformation (scaling, differencing,
-        the article's preprocessing), and its sd where that map is affine (no preprocessing)."""
-        mean = self._to_level(z_hat, previous, positions)
+        """Forecasts on the series' scale; with a scale σ, the Gaussian's intervals and sd
+        (:func:`shiftbench.lstm.predictive.gaussian_forecast`)."""
         if sigma is None:
-            return Forecast(mean=mean)
-        from scipy.stats import norm
-
-        intervals = {}
-        for level in INTERVAL_LEVELS:
-            q = float(norm.ppf(0.5 + level / 200.0))
-            intervals[level] = (
-                self._to_level(z_hat - q * sigma, previous, positions),
-                self._to_level(z_hat + q * sigma, previous, positions),
-            )
-        sd = sigma * self.target_scaler_.scale[0] if self.prep_ is None else None
-        return Forecast(mean=mean, sd=sd, intervals=intervals)
+            return Forecast(mean=self._to_level(z_hat, previous, positions))
+        return gaussian_forecast(
+            z_hat,
+            sigma,
+            lambda z: self._to_level(z, previous, positions),
+            INTERVAL_LEVELS,
+            float(self.target_scaler_.scale[0]) if self.prep_ is None else None,
+        )
 
 
 class LSTMRaw(_LSTMForecaster):

@@ -81,6 +81,12 @@ def is_safe_svg(text: str) -> bool:
 
 
 def _figure(width: float = 6.4, height: float = 2.6) -> tuple[Any, Any]:
+    fig, ax = _pyplot().subplots(figsize=(width, height))
+    return fig, ax
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, in the figures' style."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -95,15 +101,15 @@ def _figure(width: float = 6.4, height: float = 2.6) -> tuple[Any, Any]:
             "axes.spines.right": False,
         }
     )
-    fig, ax = plt.subplots(figsize=(width, height))
-    return fig, ax
+    return plt
 
 
-def _svg(fig: Any) -> str:
+def _svg(fig: Any, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> str:
+    """The figure as SVG text, laid out tightly within ``rect`` (figure fractions)."""
     import matplotlib.pyplot as plt
 
     buf = io.StringIO()
-    fig.tight_layout()
+    fig.tight_layout(rect=rect)
     fig.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(fig)
     text = buf.getvalue()
@@ -183,6 +189,60 @@ def intervals_svg(cell: pd.DataFrame) -> str:
     ax.set_ylabel("value")
     _dated(fig, ax, t)
     _legend(ax)
+    return _svg(fig)
+
+
+def intervals_panels_svg(cells: list[pd.DataFrame], numbers: list[int]) -> str:
+    """Side by side, one panel per model (titled by its number in the report's legend) on a
+    shared value axis: the one-step 80 % and 95 % intervals, forecast and actual over the last
+    :data:`ZOOM` origins, so that the models' widths and misses compare at a glance."""
+    fig, axes = _pyplot().subplots(
+        1, len(cells), figsize=(3.2 * len(cells) + 0.4, 2.6), sharey=True, squeeze=False
+    )
+    for ax, cell, number in zip(axes[0], cells, numbers, strict=True):
+        one = cell[cell["h"] == 1].tail(ZOOM)
+        t, _ = _time_axis(one)
+        ax.fill_between(t, one["lo_95"], one["hi_95"], color=FORECAST, alpha=0.15, lw=0,
+                        label="95 %")  # fmt: skip
+        ax.fill_between(t, one["lo_80"], one["hi_80"], color=FORECAST, alpha=0.3, lw=0,
+                        label="80 %")  # fmt: skip
+        ax.plot(t, one["y"], color=ACTUAL, lw=1.2, label="actual")
+        ax.plot(t, one["y_hat"], color=FORECAST, lw=1.0, label="forecast")
+        outside = (one["y"] < one["lo_95"]) | (one["y"] > one["hi_95"])
+        ax.plot(np.asarray(t)[outside.to_numpy()], one["y"][outside], "o", color=SHIFTED,
+                ms=3, label="outside 95 %")  # fmt: skip
+        ax.set_title(f"model {number}", fontsize=8)
+        ax.set_xlabel(f"last {len(one)} origins")
+        _dated(fig, ax, t)
+    axes[0][0].set_ylabel("value")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=5, frameon=False)
+    return _svg(fig, rect=(0, 0.08, 1, 1))
+
+
+def calibration_svg(points: pd.DataFrame) -> str:
+    """Observed against nominal coverage, one line per model (``number``: its number in the
+    report's legend, drawn beside its last point), and the diagonal of perfect calibration."""
+    fig, ax = _figure(width=3.6, height=3.0)
+    ax.plot([0.75, 1.0], [0.75, 1.0], color=ACTUAL, lw=0.8, ls="--", label="nominal")
+    low = 0.75
+    ends: dict[tuple[float, float], list[str]] = {}  # models ending on the same point share a label
+    for number, group in points.groupby("number", sort=True):
+        g = group.sort_values("nominal")
+        ax.plot(g["nominal"], g["observed"], "o-", lw=0.9, ms=3.5)
+        last = g.iloc[-1]
+        end = (float(last["nominal"]), round(float(last["observed"]), 3))
+        ends.setdefault(end, []).append(str(number))
+        low = min(low, float(g["observed"].min()))
+    for (x, y), numbers in ends.items():
+        ax.annotate(", ".join(numbers), (x, y), textcoords="offset points", xytext=(5, 0),
+                    fontsize=7, va="center")  # fmt: skip
+    ax.set_xlim(0.75, 1.0)
+    ax.set_ylim(max(0.0, low - 0.03), 1.01)
+    ax.set_xticks([0.8, 0.95], ["80 %", "95 %"])
+    ax.set_xlabel("nominal coverage")
+    ax.set_ylabel("observed coverage")
+    _legend(ax, ncol=1)
     return _svg(fig)
 
 

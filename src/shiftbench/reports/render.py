@@ -23,6 +23,7 @@ from shiftbench.evaluation.shift import VERDICTS
 from shiftbench.files import write_atomic
 from shiftbench.fingerprint import code_identity
 from shiftbench.reports import plots
+from shiftbench.reports.calibration import calibration_rows, coverage_points
 from shiftbench.reports.data import ReportData, report_data
 from shiftbench.reports.escape import (
     md_code,
@@ -128,6 +129,7 @@ def _sections(data: ReportData, figures: FigureCache) -> list[DatasetSection]:
             horizons=horizon_board(data, name),
             replay=replay_board(data, name),
         )
+        _calibration_section(data, section, figures)
         if data.collection(name):
             _collection_section(data, section, figures)
             sections.append(section)
@@ -162,7 +164,7 @@ def _sections(data: ReportData, figures: FigureCache) -> list[DatasetSection]:
                     file=f"{FIGURES}/d{index}_m{m}_overlay.svg",
                 )
             )
-            if data.capability(model, "variance") and cell["lo_80"].notna().all():
+            if cell["lo_80"].notna().all():
                 section.intervals.append(
                     Figure(
                         caption=model,
@@ -194,6 +196,72 @@ def _sections(data: ReportData, figures: FigureCache) -> list[DatasetSection]:
                     )
         sections.append(section)
     return sections
+
+
+#: The models whose intervals the report draws beside the networks' (the studies' question:
+#: does the LSTM state its uncertainty as well as the model built to model the variance?)
+VARIANCE_REFERENCE = "arima_garch"
+
+
+def _calibration_section(data: ReportData, section: DatasetSection, figures: FigureCache) -> None:
+    """Observed against nominal coverage per model, its figure, and (where the run has
+    ARIMA-GARCH and networks with intervals) their one-step intervals side by side."""
+    name, index = section.name, section.index
+    section.calibration = calibration_rows(data, name)
+    if not section.calibration:
+        return
+    numbers = {model: m for m, model in enumerate(data.models, start=1)}
+    section.calibration_legend = [(numbers[r.model], r.model) for r in section.calibration]
+    points = coverage_points(section.calibration)
+    points.insert(0, "number", [numbers[m] for m in points["model"]])
+    points = points.drop(columns="model")
+    if not points.empty:
+        section.calibration_figures.append(
+            Figure(
+                caption="observed against nominal coverage (models by number)",
+                svg=figures.get(
+                    "calibration", points, None, partial(plots.calibration_svg, points)
+                ),
+                file=f"{FIGURES}/d{index}_calibration.svg",
+            )
+        )
+    f = data.forecasts[(data.forecasts["dataset"] == name) & (data.forecasts["h"] == 1)]
+    with_intervals = {
+        r.model for r in section.calibration if f.loc[f["model"] == r.model, "lo_95"].notna().any()
+    }
+    networks = [m for m in data.models if m in with_intervals and _is_network(data, m)]
+    if data.collection(name) or VARIANCE_REFERENCE not in with_intervals or not networks:
+        return
+    chosen = [VARIANCE_REFERENCE, *networks]
+    cells = []
+    for model in chosen:
+        rows = f[f["model"] == model]
+        first_seed = sorted(set(rows["seed"]))[0]
+        cells.append(rows[rows["seed"] == first_seed][list(_INTERVAL_COLUMNS)])
+    shown = [numbers[m] for m in chosen]
+    section.calibration_figures.append(
+        Figure(
+            caption="one-step intervals side by side: "
+            + ", ".join(f"{numbers[m]} = {m}" for m in chosen)
+            + " (first seed of seeded models)",
+            svg=figures.get(
+                "interval_panels",
+                pd.concat(cells, keys=shown).reset_index(level=0),
+                shown,
+                partial(plots.intervals_panels_svg, cells, shown),
+            ),
+            file=f"{FIGURES}/d{index}_intervals_side_by_side.svg",
+        )
+    )
+
+
+_INTERVAL_COLUMNS = ("ds", "h", "y", "y_hat", "lo_80", "hi_80", "lo_95", "hi_95")
+
+
+def _is_network(data: ReportData, model: str) -> bool:
+    entry = data.manifest.get("models", {}).get(model, {})
+    capabilities = entry.get("capabilities", {}) if isinstance(entry, dict) else {}
+    return isinstance(capabilities, dict) and capabilities.get("family") == "neural"
 
 
 def _event_section(data: ReportData, section: DatasetSection, figures: FigureCache) -> None:
@@ -370,6 +438,7 @@ def render_reports(run: RunData, figures: FigureStore | None = None) -> list[Pat
             + section.training
             + section.summary_figures
             + section.event_figures
+            + section.calibration_figures
         ):
             write_atomic(root / fig.file, fig.svg)
     written = []

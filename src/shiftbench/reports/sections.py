@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shiftbench.evaluation.ranks import RankTest
+from shiftbench.reports.calibration import CalibrationRow
 from shiftbench.reports.event_tables import EventBoard
 from shiftbench.reports.horizons import HorizonBoard
 from shiftbench.reports.replay import ReplayBoard
@@ -41,3 +42,9 @@ class DatasetSection:
     #: accuracy by band of steps ahead, where the run scored bands
     horizons: HorizonBoard | None = None
     replay: ReplayBoard | None = None
+    #: observed against nominal coverage and the coverage tests, per model with intervals
+    calibration: list[CalibrationRow] = field(default_factory=list)
+    #: the calibration figure, and the one-step intervals of the networks beside ARIMA-GARCH's
+    calibration_figures: list[Figure] = field(default_factory=list)
+    #: (number, model) of the models drawn by number in the calibration figures
+    calibration_legend: list[tuple[int, str]] = field(default_factory=list)

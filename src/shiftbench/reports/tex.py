@@ -114,8 +114,8 @@ def render_tex(data: ReportData, sections: list[DatasetSection]) -> str:
     bands of steps ahead (sMAPE and MASE per band). Numbers are rounded as in the
     HTML report; best values in bold; each table has a caption and a ``\\label``."""
     latex = [name for name, metric in METRICS.items() if metric.latex]
-    first = [c for c in latex if METRICS[c].needs != "sd"]
-    second = [c for c in latex if METRICS[c].needs == "sd"]
+    first = [c for c in latex if METRICS[c].needs != "distribution"]
+    second = [c for c in latex if METRICS[c].needs == "distribution"]
     tables: list[dict[str, Any]] = []
 
     def cells(row: Row, metrics: list[str]) -> tuple[list[str], list[str]]:
