@@ -55,11 +55,12 @@ class Protocol:
         pairs within 1..``horizon``. None: :data:`PAPER_BANDS` when ``horizon`` is 18, else
         none (:meth:`bands`).
     intervals
-        Where the intervals come from: ``"model"``, the model's own (ARIMA's, ARIMA-GARCH's)
-        or none; ``"conformal"`` or ``"aci"``: for a model that gives none, split conformal
-        intervals or adaptive conformal ones (Gibbs & Candès 2021) from the residuals of the
-        same model fitted before the test span and the test's own earlier residuals, never
-        an actual after the forecast's cutoff (:mod:`shiftbench.evaluation.conformal`).
+        Where the intervals come from for a model that gives none of its own (ARIMA's,
+        ARIMA-GARCH's and a Gaussian head's it keeps): ``"conformal"`` (the default), split
+        conformal intervals, or ``"aci"``, adaptive conformal ones (Gibbs & Candès 2021), from
+        the residuals of the same model fitted before the test span and the test's own earlier
+        residuals, never an actual after the forecast's cutoff
+        (:mod:`shiftbench.evaluation.conformal`); ``"model"``: none (no calibration fit).
     calibration_size
         The last points of the training span the conformal calibration forecasts, with the
         model fitted on the points before them; 0: max(test points, horizon + 19), enough
@@ -72,7 +73,7 @@ class Protocol:
     lstm_window: int = 3
     origins: Literal["rolling", "last"] = "rolling"
     horizon_bands: tuple[tuple[int, int], ...] | None = None
-    intervals: Literal["model", "conformal", "aci"] = "model"
+    intervals: Literal["model", "conformal", "aci"] = "conformal"
     calibration_size: int = 0
 
     def n_test(self, n: int) -> int:

@@ -48,8 +48,8 @@ def test_a_model_without_intervals_gets_conformal_ones_and_their_scores() -> Non
         assert metric in result.metrics[ds.series_id]
 
 
-def test_without_the_protocols_request_nothing_changes() -> None:
-    ds = make_dataset(_series(), test_size=10)
+def test_with_intervals_model_a_model_without_its_own_has_none() -> None:
+    ds = _with(make_dataset(_series(), test_size=10), intervals="model")
     result = run_cell(ds, "naive", {}, None)
     assert result.forecasts is not None
     assert result.forecasts["lo_80"].isna().all()
@@ -133,7 +133,7 @@ def test_conformal_cells_are_scored_by_the_crps_of_their_conformal_distribution(
     assert run_cell(scaled, "naive", {}, None).metrics[ds.series_id]["crps"] == pytest.approx(
         10.0 * crps
     )
-    plain = run_cell(make_dataset(y, test_size=10), "naive", {}, None)
+    plain = run_cell(_with(make_dataset(y, test_size=10), intervals="model"), "naive", {}, None)
     assert "crps" not in plain.metrics[ds.series_id]
 
 

@@ -207,5 +207,9 @@ def test_shift_csv_has_a_verdict_for_every_cell(small_run) -> None:  # type: ign
 
 def test_comparisons_csv_has_dm_and_pt_rows(small_run) -> None:  # type: ignore[no-untyped-def]
     comparisons = pd.read_csv(small_run.path / "comparisons.csv")
-    assert set(comparisons["test"]) == {"diebold_mariano_hln", "pesaran_timmermann"}
-    assert set(comparisons["reference"]) == {"naive", "arima", "chance"}
+    assert set(comparisons["test"]) == {
+        "diebold_mariano_hln", "pesaran_timmermann", "kupiec_uc", "christoffersen_ind",
+    }  # fmt: skip
+    assert set(comparisons["reference"]) == {
+        "naive", "arima", "chance", "nominal_80", "nominal_95",
+    }  # fmt: skip

@@ -207,6 +207,7 @@ def test_comparisons_carry_the_coverage_tests_of_one_step_intervals(
     ds = load_dataset("sales")
     table = comparisons_table(sales_forecasts, {("sales", "sales"): ds})
     coverage = table[table["test"].isin(["kupiec_uc", "christoffersen_ind"])]
-    assert set(coverage["model"]) == {"arima"}  # the only model here with intervals
+    # arima's own intervals, conformal ones (the default protocol) for naive and drift
+    assert set(coverage["model"]) == {"naive", "drift", "arima"}
     assert set(coverage["reference"]) == {"nominal_80", "nominal_95"}
     assert (coverage["n"] == 10).all()

@@ -142,7 +142,13 @@ def test_model_names_never_become_file_names(base_run: Path, tmp_path: Path) -> 
     assert main(["report", str(new)]) == 0
     assert not (tmp_path.parent / "outside_overlay.svg").exists()
     names = sorted(p.name for p in (new / "figures").iterdir())
-    assert names == ["d1_m1_overlay.svg", "d1_m2_overlay.svg"]
+    assert names == [
+        "d1_calibration.svg",
+        "d1_m1_intervals.svg",
+        "d1_m1_overlay.svg",
+        "d1_m2_intervals.svg",
+        "d1_m2_overlay.svg",
+    ]
 
 
 # -- every format escapes ---------------------------------------------------------------------

@@ -17,11 +17,7 @@ from shiftbench.reports.data import ReportData
 from shiftbench.reports.numbers import p_value
 
 #: Where a cell's intervals came from (the ``intervals`` of its manifest ``info``), in words.
-SOURCES: dict[str, str] = {
-    "model": "the model's own",
-    "conformal": "split conformal",
-    "aci": "adaptive conformal (ACI)",
-}
+SOURCES: dict[str, str] = {"model": "own", "conformal": "conformal", "aci": "ACI"}
 #: What a rejection in ``comparisons.csv``'s ``better`` column means, in words.
 MEANINGS: dict[str, str] = {
     "too_narrow": "too narrow",
@@ -72,16 +68,17 @@ def _intervals_of(info: Any) -> str:
     return ""
 
 
-def outcome_text(rows: pd.DataFrame, unit: str, holds: str = "consistent") -> str:
-    """One test's outcome over a model's cells: the rejection and p-value for one cell, the
-    counts of each kind of rejection (at 5 %) over several.
+def outcome_text(rows: pd.DataFrame, holds: str = "consistent") -> str:
+    """One test's outcome over a model's cells: the rejection (at 5 %) and p-value for one
+    cell; over several, the share of cells with each kind of rejection. ``holds`` says what a
+    test that does not reject finds.
 
     >>> one = pd.DataFrame({"p_value": [0.003], "better": ["too_narrow"]})
-    >>> outcome_text(one, "seeds")
-    'too narrow (p = 0.003)'
+    >>> outcome_text(one)
+    'too narrow, p = 0.003'
     >>> many = pd.DataFrame({"p_value": [0.5, 0.01, 0.02], "better": ["", "too_wide", "too_wide"]})
-    >>> outcome_text(many, "series")
-    'too wide: 2 of 3 series'
+    >>> outcome_text(many)
+    'too wide 2/3'
     """
     if rows.empty:
         return "–"
@@ -93,13 +90,12 @@ def outcome_text(rows: pd.DataFrame, unit: str, holds: str = "consistent") -> st
         shown = p_value(p)
         where = f"p {shown}" if shown.startswith("<") else f"p = {shown}"
         if rejected.empty:
-            return f"{holds} ({where})"
-        return f"{MEANINGS.get(str(rejected['better'].iloc[0]), '?')} ({where})"
+            return f"{holds}, {where}"
+        return f"{MEANINGS.get(str(rejected['better'].iloc[0]), '?')}, {where}"
     if rejected.empty:
-        return f"{holds} on all {len(rows)} {unit}"
+        return f"{holds} {len(rows)}/{len(rows)}"
     counts = rejected["better"].astype(str).value_counts()
-    parts = [f"{MEANINGS.get(k, k)}: {v} of {len(rows)} {unit}" for k, v in counts.items()]
-    return "; ".join(parts)
+    return ", ".join(f"{MEANINGS.get(k, k)} {v}/{len(rows)}" for k, v in counts.items())
 
 
 def calibration_rows(data: ReportData, dataset: str) -> list[CalibrationRow]:
@@ -107,7 +103,6 @@ def calibration_rows(data: ReportData, dataset: str) -> list[CalibrationRow]:
     m = data.summary_metrics(dataset)
     c = data.comparisons
     c = c[(c["dataset"] == dataset) & (c["h"] == 1)]
-    unit = "series" if data.collection(dataset) else "seeds"
     rows = []
     for model in data.models:
         mm = m[m["model"] == model]
@@ -128,13 +123,13 @@ def calibration_rows(data: ReportData, dataset: str) -> list[CalibrationRow]:
                 LevelCheck(
                     level,
                     float(finite.mean()) if len(finite) else math.nan,
-                    outcome_text(kupiec, unit),
+                    outcome_text(kupiec),
                 )
             )
         independence = tests[
             (tests["test"] == "christoffersen_ind") & (tests["reference"] == "nominal_95")
         ]
-        row.independence = outcome_text(independence, unit, holds="independent")
+        row.independence = outcome_text(independence, holds="independent")
         rows.append(row)
     return rows
 
