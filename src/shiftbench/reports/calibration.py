@@ -95,7 +95,7 @@ def outcome_text(rows: pd.DataFrame, holds: str = "consistent") -> str:
     if rejected.empty:
         return f"{holds} {len(rows)}/{len(rows)}"
     counts = rejected["better"].astype(str).value_counts()
-    return ", ".join(f"{MEANINGS.get(k, k)} {v}/{len(rows)}" for k, v in counts.items())
+    return ", ".join(f"{MEANINGS.get(str(k), str(k))} {v}/{len(rows)}" for k, v in counts.items())
 
 
 def calibration_rows(data: ReportData, dataset: str) -> list[CalibrationRow]:
