@@ -143,6 +143,21 @@ def test_python_api_takes_names_instances_and_named_pairs(tmp_path: Path) -> Non
     assert f"config: {MODELS}:Smoothing" in report
 
 
+def test_a_users_model_without_intervals_gets_conformal_ones_by_default(tmp_path: Path) -> None:
+    run = sb.run(datasets=["sales"], models=[Smoothing(), ProtocolOnly()], out=str(tmp_path),
+                 use_cache=False)  # fmt: skip
+    assert run.exit_code == 0
+    for model in ("smoothing", "protocolonly"):
+        rows = run.forecasts[run.forecasts["model"] == model]
+        assert rows[["lo_80", "hi_80", "lo_95", "hi_95"]].notna().all().all()
+        assert (rows["lo_95"] <= rows["lo_80"]).all()
+        assert (rows["hi_80"] <= rows["hi_95"]).all()
+        metrics = run.metrics[run.metrics["model"] == model]
+        assert {"coverage_95", "msis", "crps"} <= set(metrics["metric"])
+    tests = run.comparisons[run.comparisons["test"] == "kupiec_uc"]
+    assert {"smoothing", "protocolonly"} <= set(tests["model"])
+
+
 def test_two_unnamed_instances_of_one_class_need_names(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="two instances are named 'smoothing'"):
         sb.run(datasets=["sales"], models=[Smoothing(), Smoothing(alpha=0.9)], out=str(tmp_path))
