@@ -36,6 +36,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from shiftbench.evaluation.intervals import crps_ensemble
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Method = Literal["split", "aci"]
@@ -81,12 +83,7 @@ def mirrored_crps(y: float, y_hat: float, residuals: npt.ArrayLike) -> float:
     r = np.abs(np.asarray(residuals, dtype=np.float64))
     if not len(r):
         return math.nan
-    members = np.sort(np.concatenate([y_hat - r, y_hat + r]))
-    k = len(members)
-    to_y = float(np.mean(np.abs(members - y)))
-    # E|X − X'| from the sorted members: Σ_i (2i − k − 1) x_(i) · 2 / k²
-    spread = 2.0 * float(members @ (2.0 * np.arange(1, k + 1) - k - 1)) / (k * k)
-    return to_y - 0.5 * spread
+    return crps_ensemble([y], np.concatenate([y_hat - r, y_hat + r])[None, :])
 
 
 def conformal_intervals(

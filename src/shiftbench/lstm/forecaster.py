@@ -373,7 +373,7 @@ class _LSTMForecaster(BaseForecaster):
         self, horizon: int, future: FloatArray | None
     ) -> dict[int, tuple[FloatArray, FloatArray]]:
         """Central intervals of steps 1..``horizon`` from :data:`SAMPLE_PATHS` paths drawn from
-        the network's Gaussian (:mod:`shiftbench.lstm.paths`), from a stream seeded by the
+        the network's Gaussian (:mod:`shiftbench.lstm.predictive`), from a stream seeded by the
         model's seed and the origin: a forecast is the same every time it is made."""
         n = len(self.y_)
         x = None if self.x_ is None or future is None else np.vstack([self.x_, future])
