@@ -7,8 +7,11 @@ series and 18 held-out points, in one of the article's protocols:
 
 - ``one_step``: 18 rolling one-step forecasts, every model fitted once (Table 5; Table 6 with
   Box-Cox);
-- ``one_step_refit``: the same, refitted at every origin (``refit_every = 1``), the variant that
-  reproduces the article's one-step rows with R's own fits;
+- ``one_step_refit``: the same, refitted at every origin (``refit_every = 1``; the smoothing
+  methods estimate their seasonal indices again at every fit). R's stored refit figures keep
+  the in-sample indices (the variant that reproduces the article's one-step rows with R's own
+  fits, protocol ``one_step_refit_in_sample_indices`` in the reference file), so a refit run
+  shows the article's figures beside its own, not R's;
 - ``multi_step_18``: one origin at the end of the in-sample part, steps 1..18 (``origins =
   "last"``; Tables 8 and 9), by horizon band.
 
