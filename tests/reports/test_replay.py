@@ -8,6 +8,7 @@ printed in the article and in ../shared/refs/makridakis2018.md, not against the 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,26 @@ def test_a_replay_shows_the_papers_and_rs_figures_beside_each_model(
     assert rows[r"ses\_bc"][3] == "7.25"  # Table 6 (Box-Cox), SES
     html = (result.path / "report.html").read_text(encoding="utf-8")
     assert "board-replay" in html
+
+
+def test_a_refit_run_shows_the_articles_figures_but_not_rs_of_another_variant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tenth: list[str]
+) -> None:
+    # R's stored refit keeps the in-sample seasonal indices; refit_every = 1 re-estimates them
+    import shiftbench as sb
+    from shiftbench.reports.data import report_data
+    from shiftbench.rundir.io import load_run
+
+    _replay_on_the_tenth(monkeypatch, tenth)
+    result = sb.run(config=str(_write(tmp_path, refit_every=1)))
+    board = replay.replay_board(report_data(load_run(result.path)), "m3_monthly")
+    assert board is not None
+    assert board.protocol == "one_step_refit"
+    assert "none are shown" in board.description
+    ses = next(row for row in board.rows if row.model == "ses")
+    assert ses.smape_paper == 7.36  # Table 5, SES
+    assert math.isnan(ses.smape_r)
+    assert math.isnan(ses.mase_r)
 
 
 def test_a_run_on_other_series_is_not_a_replay(tmp_path: Path, tenth: list[str]) -> None:

@@ -44,7 +44,11 @@ BANDS = (
 #: The article's protocols, as the reference files name them, with a description.
 PROTOCOLS = {
     "one_step": "18 rolling one-step forecasts, each model fitted once on the in-sample part",
-    "one_step_refit": "18 rolling one-step forecasts, each model refitted at every origin",
+    "one_step_refit": (
+        "18 rolling one-step forecasts, each model refitted at every origin (seasonal indices "
+        "estimated again at each fit; R's refit figures keep the in-sample indices, so none "
+        "are shown)"
+    ),
     "multi_step_18": "18-step forecasts from the last in-sample origin",
 }
 
