@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from shiftbench.datasets.references import ALL_SERIES, paper_figures, r_figures
+from shiftbench.datasets.references import paper_figures, r_figures, r_figures_over_all_series
 from shiftbench.reports.data import ReportData
 
 #: The article's methods, by shiftbench's model names.
@@ -150,7 +150,7 @@ def replay_board(data: ReportData, dataset: str) -> ReplayBoard | None:
     if protocol is None:
         return None
     paper, r = paper_figures(), r_figures()
-    r_all = r[r["subset"] == ALL_SERIES]  # R's mean over fewer series would not compare
+    r_all = r_figures_over_all_series()  # R's mean over fewer series would not compare
     paper_protocol = "one_step" if protocol == "one_step_refit" else protocol
     metrics = data.summary_metrics(dataset)
     bands = (("all", "", "all"),) if protocol != "multi_step_18" else (*BANDS, ("all", "", "all"))
