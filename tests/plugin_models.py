@@ -4,6 +4,7 @@ well-behaved ones, and ones that fail in every way a model can."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -107,3 +108,59 @@ class Peeking(Smoothing):
             level = self.alpha * value + (1 - self.alpha) * level
             out.append(level)  # includes the value it forecasts
         return Forecast(mean=np.array([*out, level]))
+
+
+class FirstMean(BaseForecaster):
+    """The mean of the span it was fitted on; with ``keep = True`` a refit keeps the first
+    fit's mean. It fits a batch of series together (``fit_batch``), as the networks do."""
+
+    capabilities: ClassVar[Capabilities] = Capabilities(min_train=1)
+
+    def __init__(self, *, keep: bool = True) -> None:
+        self.keep = keep
+
+    def fit(self, y: Any, exog: Any = None) -> FirstMean:
+        self.mean_ = float(np.mean(np.asarray(y, dtype=float)))
+        return self
+
+    def update(self, y_new: Any, exog_new: Any = None) -> FirstMean:
+        return self
+
+    def forecast(self, horizon: int, exog_future: Any = None) -> Forecast:
+        return Forecast(mean=np.full(horizon, self.mean_))
+
+    def refit(self, y: Any, exog: Any = None) -> BaseForecaster:
+        if not self.keep:
+            return super().refit(y, exog)
+        again = self.clone()
+        again.mean_ = self.mean_
+        return again
+
+    @classmethod
+    def fit_batch(
+        cls, models: Sequence[BaseForecaster], data: Sequence[tuple[Any, Any]], keys: Sequence[str]
+    ) -> list[Exception | None]:
+        for model, (y, exog) in zip(models, data, strict=True):
+            model.fit(y, exog)
+        return [None] * len(models)
+
+
+class FirstMeanProtocol:
+    """:class:`FirstMean` without subclassing ``BaseForecaster``: its own ``refit`` is used."""
+
+    capabilities: ClassVar[Capabilities] = Capabilities(min_train=1)
+
+    def fit(self, y: Any, exog: Any = None) -> FirstMeanProtocol:
+        self.mean_ = float(np.mean(np.asarray(y, dtype=float)))
+        return self
+
+    def update(self, y_new: Any, exog_new: Any = None) -> FirstMeanProtocol:
+        return self
+
+    def forecast(self, horizon: int, exog_future: Any = None) -> np.ndarray:
+        return np.full(horizon, self.mean_)
+
+    def refit(self, y: Any, exog: Any = None) -> FirstMeanProtocol:
+        again = FirstMeanProtocol()
+        again.mean_ = self.mean_
+        return again

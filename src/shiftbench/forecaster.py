@@ -7,8 +7,9 @@ model has seen (scikit-learn's estimator rules, applied to forecasting).
 
 :class:`BaseForecaster` adds parameter handling and the optional hooks the engine calls on every
 model, each with a default here: ``one_step_path`` (all one-step origins of a backtest; the
-default loops over ``forecast`` and ``update``), ``minimum_train``, ``info``, ``fit_warnings``,
-``training_history`` and ``in_sample_predictions``. A model overrides the hooks it has something
+default loops over ``forecast`` and ``update``), ``refit`` (a later fit of a refitting protocol; the
+default is a fresh fit), ``minimum_train``, ``info``, ``fit_warnings``, ``training_history`` and
+``in_sample_predictions``. A model overrides the hooks it has something
 to say in; the engine never probes for attributes.
 """
 
@@ -168,6 +169,19 @@ class BaseForecaster(BaseEstimator):
                 errors.append(exc)
         return errors
 
+    def refit(self, y: YLike, exog: XLike = None) -> BaseForecaster:
+        """A new model fitted on ``y``, a longer span that starts where the span this model was
+        fitted on starts (the next fit of a protocol that re-estimates every ``refit_every``
+        origins); ``self`` is left as it is.
+
+        The default is a fresh fit of an unfitted clone: everything is estimated again, from
+        ``y`` alone. A model may override it to keep some of what it estimated on its first
+        span, as a hyper-parameter of its own says (the seasonally adjusted benchmarks keep
+        their seasonal indices with ``seasonal_indices = "first_fit"``). The engine then fits
+        the protocol's later spans one after the other, never in a batch
+        (:meth:`fit_batch`)."""
+        return self.clone().fit(y, exog)
+
     def gives_intervals(self) -> bool:
         """Whether this model's forecasts carry intervals of their own (by default: those
         whose capabilities state a variance); the others get conformal ones where the protocol
@@ -309,6 +323,14 @@ class ProtocolAdapter(BaseForecaster):
         if callable(own):
             return as_forecast(own(y_seen, exog_targets), len(y_seen) + 1, "one_step_path")
         return super().one_step_path(y_seen, exog_targets)
+
+    def refit(self, y: YLike, exog: XLike = None) -> BaseForecaster:
+        own = getattr(getattr(self, "fitted_", None), "refit", None)
+        if not callable(own):
+            return super().refit(y, exog)
+        again = ProtocolAdapter(estimator=self.estimator)
+        again.fitted_ = own(y, exog)
+        return again
 
     def _hook(self, name: str, default: Any) -> Any:
         method = getattr(getattr(self, "fitted_", self.estimator), name, None)

@@ -131,3 +131,38 @@ def test_ets_never_tries_multiplicative_forms_on_non_positive_data() -> None:
     model = ETS(season_length=12).fit(y)
     assert model.results_.form.error == "A"
     assert model.results_.form.season != "M"
+
+
+def test_a_refit_keeping_the_first_fits_indices_smooths_the_series_they_adjust() -> None:
+    # the article's refit variant: the indices of the training span, the smoothing re-estimated
+    y = _seasonal(n=96, seed=6)
+    first = SES(season_length=12, seasonal_indices="first_fit").fit(y[:72])
+    s = SeasonalIndices.fit(y[:72], 12)
+    assert s.adjusted
+    z = y[:84] / s.at(np.arange(84))
+    expected = SES().fit(z).forecast(3).mean * s.at(np.arange(84, 87))
+    np.testing.assert_allclose(first.refit(y[:84]).forecast(3).mean, expected, rtol=1e-12)
+    assert first.t_next_ == 72  # the fitted model is left as it was
+
+
+def test_a_refit_keeps_the_box_cox_lambda_with_the_indices_it_was_estimated_with() -> None:
+    y = _seasonal(n=96, seed=7)
+    first = Holt(season_length=12, boxcox="guerrero", seasonal_indices="first_fit").fit(y[:72])
+    again = first.refit(y[:96])
+    assert again.boxcox_.lam == first.boxcox_.lam
+    np.testing.assert_array_equal(again.indices_.values, first.indices_.values)
+    fresh = Holt(season_length=12, boxcox="guerrero").fit(y[:96])
+    assert fresh.boxcox_.lam != first.boxcox_.lam
+
+
+@pytest.mark.parametrize("cls", [Naive2, SES, Holt, Damped, Theta, Comb])
+def test_a_refit_estimating_the_indices_at_each_fit_is_a_fresh_fit(cls: type) -> None:
+    y = _seasonal(n=96, seed=8)
+    again = cls(season_length=12).fit(y[:72]).refit(y[:84])
+    fresh = cls(season_length=12).fit(y[:84])
+    np.testing.assert_array_equal(again.forecast(4).mean, fresh.forecast(4).mean)
+
+
+def test_seasonal_indices_takes_each_fit_or_first_fit() -> None:
+    with pytest.raises(ValueError, match="seasonal_indices: expected 'each_fit' or 'first_fit'"):
+        SES(seasonal_indices="first").check_params()  # type: ignore[arg-type]

@@ -79,3 +79,60 @@ def test_too_short_training_span_for_a_model_fails_its_cell() -> None:
     result = run_cell(ds, "arima_garch", {}, None)
     assert result.status == "failed"
     assert "needs at least 20" in (result.error or "")
+
+
+def _seasonal(n: int = 96) -> np.ndarray:
+    t = np.arange(n)
+    noise = np.random.default_rng(11).normal(size=n)
+    return (100 + 0.8 * t) * (1 + 0.25 * np.sin(2 * np.pi * t / 12)) + noise
+
+
+def test_a_refitting_protocol_keeps_the_first_fits_indices_where_the_model_says_so() -> None:
+    from shiftbench.baselines.statistical import Naive2, SeasonalIndices
+    from shiftbench.benchmarks.backtest import backtest
+
+    y = _seasonal()
+    ds = make_dataset(y, test_size=12, refit_every=1, season_length=12)
+    s = SeasonalIndices.fit(y[:84], 12).at(np.arange(97))  # the training span's indices
+    assert SeasonalIndices.fit(y[:84], 12).adjusted
+    # Naive2 by hand from each origin c: y_c / s_c * s_{c+1}, the indices of the first fit
+    cutoffs = np.arange(83, 95)
+    by_hand = y[cutoffs] / s[cutoffs] * s[cutoffs + 1]
+    kept = backtest(Naive2(season_length=12, seasonal_indices="first_fit"), ds).frame
+    np.testing.assert_allclose(kept["y_hat"], by_hand, rtol=1e-12)
+    again = backtest(Naive2(season_length=12), ds).frame  # indices estimated at every fit
+    assert np.max(np.abs(again["y_hat"].to_numpy() / by_hand - 1)) > 1e-4
+
+
+def test_a_batched_model_with_its_own_refit_has_only_its_first_fit_batched() -> None:
+    from dataclasses import replace
+
+    from shiftbench.models import ModelSpec
+
+    y = np.arange(1.0, 21.0)
+    ds = make_dataset(y, test_size=6, refit_every=2)
+    members = (replace(ds, series="a"), replace(ds, y=ds.y * 10, series="b"))
+    spec = ModelSpec("first_mean", "tests.plugin_models:FirstMean", origin="python")
+    result = run_cell(members, spec, {}, None)
+    assert result.ok, result.error
+    f = result.forecasts
+    assert f is not None
+    # every refit keeps the mean of the training span 1..14 (7.5), not the longer spans'
+    np.testing.assert_allclose(f.loc[f["series"] == "a", "y_hat"], 7.5)
+    np.testing.assert_allclose(f.loc[f["series"] == "b", "y_hat"], 75.0)
+    fresh = run_cell(members, spec, {"keep": False}, None).forecasts
+    assert fresh is not None
+    # refits at cutoffs 13, 15, 17: means of 1..14, 1..16, 1..18, each for two origins
+    np.testing.assert_allclose(
+        fresh.loc[fresh["series"] == "a", "y_hat"], [7.5, 7.5, 8.5, 8.5, 9.5, 9.5]
+    )
+
+
+def test_a_protocol_only_model_with_a_refit_of_its_own_is_refitted_through_it() -> None:
+    from shiftbench.models import ModelSpec
+
+    ds = make_dataset(np.arange(1.0, 21.0), test_size=6, refit_every=3)
+    spec = ModelSpec("kept", "tests.plugin_models:FirstMeanProtocol", origin="python")
+    f = run_cell(ds, spec, {}, None).forecasts
+    assert f is not None
+    np.testing.assert_allclose(f["y_hat"], 7.5)  # the mean of 1..14 at every origin

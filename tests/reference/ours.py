@@ -5,9 +5,9 @@
   (18 one-step forecasts at the fitted parameters);
 - ``multi_step``: ``forecast(18)`` from the last in-sample origin;
 - ``one_step_refit`` (ses, holt, damped): refitted at every one of the 18 origins, the in-sample
-  seasonal indices kept: the model with ``season_length=1`` (no adjustment of its own) on the
-  series divided by the indices of ``SeasonalIndices.fit`` on the in-sample part, its one-step
-  forecast multiplied back by the index of the period it falls in.
+  seasonal indices kept (``seasonal_indices = "first_fit"``: each refit smooths the series
+  divided by the indices of the first fit, and its one-step forecast is multiplied back by the
+  index of the period it falls in).
 
 Box-Cox (``boxcox=1``): the models' ``boxcox="guerrero"`` parameter (λ by Guerrero's method on
 the in-sample part), which R's side mirrors with ``BoxCox.lambda(x, method = "guerrero")``.
@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from shiftbench.baselines import ARIMA, ETS, SES, Damped, Holt
-from shiftbench.seasonality import SeasonalIndices
 from shiftbench.types import FloatArray
 from tests.reference.r_input import Split
 
@@ -41,23 +40,24 @@ class OurFit:
     error: str | None = None
 
 
-def _model(method: str, boxcox: int, season_length: int = SEASON) -> Any:
-    params: dict[str, Any] = {"season_length": season_length}
+def _model(method: str, boxcox: int, **params: Any) -> Any:
+    params = {"season_length": SEASON, **params}
     if boxcox:
         params["boxcox"] = "guerrero"
     return MODELS[method](**params)
 
 
 def refit_forecasts(method: str, split: Split) -> FloatArray:
-    """The article's variant: refit at each origin, in-sample seasonal indices kept."""
+    """The article's variant: refit at each origin, in-sample seasonal indices kept (the model's
+    ``seasonal_indices = "first_fit"`` and its ``refit``, as a run with ``refit_every = 1``
+    calls it)."""
     x = np.concatenate([split.insample, split.holdout])
     n_in = len(split.insample)
-    indices = SeasonalIndices.fit(split.insample, SEASON)
-    z = x / indices.at(np.arange(len(x)))
+    first = _model(method, 0, seasonal_indices="first_fit").fit(split.insample)
     out = np.empty(HORIZON)
     for k in range(HORIZON):
-        model = _model(method, 0, season_length=1).fit(z[: n_in + k])
-        out[k] = model.forecast(1).mean[0] * indices.at(np.array([n_in + k]))[0]
+        model = first if k == 0 else first.refit(x[: n_in + k])
+        out[k] = model.forecast(1).mean[0]
     return out
 
 

@@ -17,12 +17,14 @@ from shiftbench.datasets import m3
 from shiftbench.reports import replay
 
 
-def _write(tmp_path: Path, *, refit_every: int = 0) -> Path:
+def _write(
+    tmp_path: Path, *, refit_every: int = 0, models: str = '"naive2", "ses", "ses_bc"'
+) -> Path:
     config = tmp_path / "replay.toml"
     config.write_text(
         f"""
 datasets = ["m3_monthly"]
-models = ["naive2", "ses", "ses_bc"]
+models = [{models}]
 seeds = [0]
 jobs = 1
 out = "{tmp_path / "runs"}"
@@ -37,6 +39,10 @@ season_length = 12
 [model.ses_bc]
 class = "ses"
 boxcox = "guerrero"
+
+[model.ses_kept]
+class = "ses"
+seasonal_indices = "first_fit"
 """,
         encoding="utf-8",
     )
@@ -87,24 +93,36 @@ def test_a_replay_shows_the_papers_and_rs_figures_beside_each_model(
     assert "board-replay" in html
 
 
-def test_a_refit_run_shows_the_articles_figures_but_not_rs_of_another_variant(
+def test_a_refit_run_says_which_indices_each_row_keeps_and_shows_rs_figure_of_that_variant(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tenth: list[str]
 ) -> None:
-    # R's stored refit keeps the in-sample seasonal indices; refit_every = 1 re-estimates them
+    # R's stored refit keeps the in-sample seasonal indices: only a model that keeps them too
+    # (seasonal_indices = "first_fit") is shown beside it
     import shiftbench as sb
     from shiftbench.reports.data import report_data
     from shiftbench.rundir.io import load_run
 
     _replay_on_the_tenth(monkeypatch, tenth)
-    result = sb.run(config=str(_write(tmp_path, refit_every=1)))
+    config = _write(tmp_path, refit_every=1, models='"ses", "ses_kept"')
+    result = sb.run(config=str(config))
     board = replay.replay_board(report_data(load_run(result.path)), "m3_monthly")
     assert board is not None
     assert board.protocol == "one_step_refit"
-    assert "none are shown" in board.description
-    ses = next(row for row in board.rows if row.model == "ses")
-    assert ses.smape_paper == 7.36  # Table 5, SES
-    assert math.isnan(ses.smape_r)
-    assert math.isnan(ses.mase_r)
+    assert "indices" in board.description
+    rows = {row.model: row for row in board.rows}
+    assert rows["ses"].indices == "each fit"
+    assert rows["ses"].smape_paper == 7.36  # Table 5, SES
+    assert math.isnan(rows["ses"].smape_r)  # R was not run with the indices re-estimated
+    assert math.isnan(rows["ses"].mase_r)
+    assert rows["ses_kept"].indices == "in-sample"
+    assert rows["ses_kept"].smape_paper == 7.36
+    # R 4.2.2, forecast 8.20, the kept-indices refit on the 1045 series: 7.377 (the refs file's
+    # lead measured 7.381 with a script not recorded)
+    assert rows["ses_kept"].smape_r == pytest.approx(7.377, abs=5e-4)
+    assert replay._indices("ets", {}) == ""  # ETS and ARIMA adjust nothing themselves
+    md = (result.path / "report.md").read_text(encoding="utf-8")
+    assert "| ses\\_kept | ses | no | in-sample |" in md
+    assert "| ses | ses | no | each fit |" in md
 
 
 def test_a_run_on_other_series_is_not_a_replay(tmp_path: Path, tenth: list[str]) -> None:

@@ -38,7 +38,7 @@ fit.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 
@@ -195,38 +195,75 @@ class _Adjusted(BaseForecaster):
         False, ``"guerrero"`` (λ by Guerrero's method on the training span) or a λ in [−1, 2]:
         the series is Box-Cox transformed first, then adjusted and fitted; forecasts are
         reseasonalised, then back-transformed (:mod:`shiftbench.boxcox`).
+    seasonal_indices
+        What a refit (:meth:`refit`, a protocol with ``refit_every``) does with the seasonal
+        indices: ``"each_fit"`` estimates them again on every span, ``"first_fit"`` keeps those
+        of the first fit (the training span) and re-estimates the smoothing alone, the variant
+        of Makridakis et al. (2018) whose one-step figures R reproduces. The indices are those
+        of the transformed series, so a Guerrero λ is kept with them. ``fit`` always
+        estimates both.
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(min_train=4, family="statistical")
 
-    def __init__(self, *, season_length: int = 1, boxcox: BoxCoxSetting = False) -> None:
+    def __init__(
+        self,
+        *,
+        season_length: int = 1,
+        boxcox: BoxCoxSetting = False,
+        seasonal_indices: Literal["each_fit", "first_fit"] = "each_fit",
+    ) -> None:
         self.season_length = season_length
         self.boxcox = boxcox
+        self.seasonal_indices = seasonal_indices
 
     def check_params(self) -> None:
         if self.season_length < 1:
             raise ValueError(f"season_length: must be at least 1, got {self.season_length}")
         check_boxcox(self.boxcox)
+        if self.seasonal_indices not in ("each_fit", "first_fit"):
+            raise ValueError(
+                f"seasonal_indices: expected 'each_fit' or 'first_fit', got "
+                f"{self.seasonal_indices!r}"
+            )
 
     def _level(self) -> _Level:
         raise NotImplementedError
 
-    def fit(self, y: YLike, exog: XLike = None) -> Self:
+    def _checked(self, y: YLike) -> FloatArray:
         values = as_float_array(y)
         if len(values) < self.capabilities.min_train:
             raise FitError(f"{len(values)} training points are too few")
         if not np.all(np.isfinite(values)):
             raise FitError("the training span has NaN or infinite values")
-        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
-        values = boxcox.forward(values)
-        indices = SeasonalIndices.fit(values, self.season_length)
+        return values
+
+    def _fit_level(
+        self, values: FloatArray, boxcox: BoxCoxTransform, indices: SeasonalIndices
+    ) -> Self:
+        z = boxcox.forward(values)
         level = self._level()
-        level.fit(values / indices.at(np.arange(len(values))))
+        level.fit(z / indices.at(np.arange(len(z))))
         self.boxcox_ = boxcox
         self.indices_ = indices
         self.level_ = level
-        self.t_next_ = len(values)
+        self.t_next_ = len(z)
         return self
+
+    def fit(self, y: YLike, exog: XLike = None) -> Self:
+        values = self._checked(y)
+        boxcox = BoxCoxTransform.fit(values, self.boxcox, self.season_length)
+        indices = SeasonalIndices.fit(boxcox.forward(values), self.season_length)
+        return self._fit_level(values, boxcox, indices)
+
+    def refit(self, y: YLike, exog: XLike = None) -> _Adjusted:
+        """A new model on the longer span ``y``: with ``seasonal_indices = "first_fit"`` the
+        smoothing is estimated again on the series adjusted by this fit's indices (and
+        transformed by its λ); with ``"each_fit"`` everything is (a fresh fit)."""
+        if self.seasonal_indices == "each_fit":
+            return self.clone().fit(y, exog)
+        self._check_fitted("level_")
+        return self.clone()._fit_level(self._checked(y), self.boxcox_, self.indices_)
 
     def update(self, y_new: YLike, exog_new: XLike = None) -> Self:
         self._check_fitted("level_")

@@ -1,10 +1,11 @@
 """One benchmark cell: a model run over a dataset's rolling origins, then scored.
 
 The model is fitted on the training span (and again every ``refit_every`` origins, on the data up
-to that origin), absorbs each new observation through ``update``, and forecasts from every origin.
-For one-step protocols a model's ``one_step_path`` does all the origins of a fit in one pass.
-With ``origins = "last"`` the one origin is the end of the training span: one fit, one
-``forecast`` of the whole test span (steps 1..horizon), however the model forecasts them.
+to that origin, through the fitted model's ``refit``, which decides what it keeps), absorbs each
+new observation through ``update``, and forecasts from every origin. For one-step protocols a
+model's ``one_step_path`` does all the origins of a fit in one pass. With ``origins = "last"``
+the one origin is the end of the training span: one fit, one ``forecast`` of the whole test span
+(steps 1..horizon), however the model forecasts them.
 """
 
 from __future__ import annotations
@@ -164,6 +165,7 @@ def backtest(
     histories: list[dict[str, list[float]]] = []
     in_sample: npt.NDArray[np.float64] | None = None
     seconds = {"fit": 0.0, "forecast": 0.0}
+    previous: BaseForecaster | None = None
     for block in refit_blocks(cutoffs, protocol.refit_every):
         c0, c_last = int(block[0]), int(block[-1])
         started = time.perf_counter()
@@ -171,12 +173,14 @@ def backtest(
             model_c0, fit_seconds = fitted[c0]
             seconds["fit"] += fit_seconds
         else:
-            model_c0 = model.clone()
-            model_c0.fit(
-                pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1]),
-                None if X is None else X[: c0 + 1],
-            )
+            span = pd.Series(y[: c0 + 1], index=ds.y.index[: c0 + 1])
+            if previous is None:
+                model_c0 = model.clone()
+                model_c0.fit(span, None if X is None else X[: c0 + 1])
+            else:  # a later fit: the model decides what it keeps of the earlier one
+                model_c0 = previous.refit(span, None if X is None else X[: c0 + 1])
             seconds["fit"] += time.perf_counter() - started
+        previous = model_c0
         started = time.perf_counter()
         fit_warnings.extend(model_c0.fit_warnings())
         info = model_c0.info()
@@ -332,9 +336,12 @@ def _fit_together(
         parts = [("test", ds)]
         if wants_conformal(forecaster, ds):
             parts.append(("calibration", calibration_set(ds)))
+        # a model with its own refit keeps something of its first fit: only that one is batched
+        first_only = type(forecaster).refit is not BaseForecaster.refit
         for part, data in parts:
             try:
-                for c0, y, x in training_spans(forecaster, data):
+                spans = training_spans(forecaster, data)
+                for c0, y, x in spans[:1] if first_only else spans:
                     jobs.append(((ds.series_id, part), c0, forecaster.clone(), (y, x)))
             except Exception as exc:
                 out[ds.series_id, part] = exc

@@ -264,12 +264,21 @@ def training_svg(history: pd.DataFrame) -> str:
     return _svg(fig)
 
 
+def _boxplot_sideways() -> dict[str, Any]:
+    import matplotlib
+
+    major, minor = (int(part) for part in matplotlib.__version__.split(".")[:2])
+    return {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
+
+
 def boxplot_svg(table: pd.DataFrame, numbers: list[int], label: str) -> str:
     """Per-series values of one metric by model (a box per model, outliers not drawn), models
     drawn as their numbers in the report's legend."""
     fig, ax = _figure(height=max(2.2, 0.32 * len(table.columns) + 0.8))
     data = [table[c].dropna().to_numpy(dtype=np.float64) for c in table.columns]
-    ax.boxplot(data, vert=False, showfliers=False, widths=0.6)
+    # matplotlib 3.10 replaced ``vert=False`` by ``orientation="horizontal"`` (3.11 warns)
+    sideways = _boxplot_sideways()
+    ax.boxplot(data, showfliers=False, widths=0.6, **sideways)
     ax.set_yticks(range(1, len(data) + 1), [str(n) for n in numbers])
     ax.invert_yaxis()
     ax.set_ylabel("model")

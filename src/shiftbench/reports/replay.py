@@ -7,11 +7,12 @@ series and 18 held-out points, in one of the article's protocols:
 
 - ``one_step``: 18 rolling one-step forecasts, every model fitted once (Table 5; Table 6 with
   Box-Cox);
-- ``one_step_refit``: the same, refitted at every origin (``refit_every = 1``; the smoothing
-  methods estimate their seasonal indices again at every fit). R's stored refit figures keep
-  the in-sample indices (the variant that reproduces the article's one-step rows with R's own
-  fits, protocol ``one_step_refit_in_sample_indices`` in the reference file), so a refit run
-  shows the article's figures beside its own, not R's;
+- ``one_step_refit``: the same, refitted at every origin (``refit_every = 1``). A seasonally
+  adjusted method either keeps the in-sample seasonal indices at every refit (its
+  ``seasonal_indices = "first_fit"``: the variant that reproduces the article's one-step rows
+  with R's own fits, whose R figures the reference file stores as protocol
+  ``one_step_refit_in_sample_indices``) or estimates them again at each fit (``"each_fit"``, the
+  default, which R was not run in: no R figure is shown). The table says which each row is;
 - ``multi_step_18``: one origin at the end of the in-sample part, steps 1..18 (``origins =
   "last"``; Tables 8 and 9), by horizon band.
 
@@ -45,9 +46,10 @@ BANDS = (
 PROTOCOLS = {
     "one_step": "18 rolling one-step forecasts, each model fitted once on the in-sample part",
     "one_step_refit": (
-        "18 rolling one-step forecasts, each model refitted at every origin (seasonal indices "
-        "estimated again at each fit; R's refit figures keep the in-sample indices, so none "
-        "are shown)"
+        "18 rolling one-step forecasts, each model refitted at every origin; the column "
+        "'indices' says whether a seasonally adjusted method keeps the in-sample seasonal "
+        "indices at every refit (the article's variant, which R's figures are of) or estimates "
+        "them again at each fit (R's figure not shown: R was not run so)"
     ),
     "multi_step_18": "18-step forecasts from the last in-sample origin",
 }
@@ -67,6 +69,9 @@ class ReplayRow:
     mase: float
     mase_paper: float
     mase_r: float
+    #: in a refit run, the seasonal indices of an adjusted method: "in-sample" (kept at every
+    #: refit) or "each fit" ("" where the method has none of its own, or the run does not refit)
+    indices: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,9 +130,22 @@ def _method(name: str, entry: dict[str, Any]) -> tuple[str, bool] | None:
         base = name
     if base not in METHODS:
         return None
-    params = entry.get("params")
-    boxcox = params.get("boxcox", False) if isinstance(params, dict) else False
+    boxcox = _params(entry).get("boxcox", False)
     return base, boxcox not in (False, None, "false")
+
+
+def _params(entry: dict[str, Any]) -> dict[str, Any]:
+    params = entry.get("params")
+    return params if isinstance(params, dict) else {}
+
+
+def _indices(method: str, entry: dict[str, Any]) -> str:
+    """What a refit does with a method's seasonal indices ("" for ETS and ARIMA, which adjust
+    nothing themselves)."""
+    if method in ("ets", "arima"):
+        return ""
+    kept = _params(entry).get("seasonal_indices") == "first_fit"
+    return "in-sample" if kept else "each fit"
 
 
 def _lookup(frame: pd.DataFrame, protocol: str, method: str, boxcox: bool, band: str) -> Any:
@@ -156,11 +174,16 @@ def replay_board(data: ReportData, dataset: str) -> ReplayBoard | None:
     bands = (("all", "", "all"),) if protocol != "multi_step_18" else (*BANDS, ("all", "", "all"))
     rows: list[ReplayRow] = []
     for model in data.models:
-        entry = data.manifest["models"].get(model)
-        found = _method(model, entry if isinstance(entry, dict) else {})
+        given = data.manifest["models"].get(model)
+        entry = given if isinstance(given, dict) else {}
+        found = _method(model, entry)
         if found is None:
             continue
         method, boxcox = found
+        indices = _indices(method, entry) if protocol == "one_step_refit" else ""
+        r_protocol = protocol
+        if indices == "in-sample":
+            r_protocol = "one_step_refit_in_sample_indices"
         mine = metrics[metrics["model"] == model]
         for band, suffix, _ in bands:
 
@@ -169,7 +192,7 @@ def replay_board(data: ReportData, dataset: str) -> ReplayBoard | None:
                 return float(values.mean()) if len(values) else math.nan
 
             p = _lookup(paper, paper_protocol, method, boxcox, band)
-            q = _lookup(r_all, protocol, method, boxcox, band)
+            q = _lookup(r_all, r_protocol, method, boxcox, band)
             rows.append(
                 ReplayRow(
                     model=model,
@@ -182,6 +205,7 @@ def replay_board(data: ReportData, dataset: str) -> ReplayBoard | None:
                     mase=ours("mase_seasonal"),
                     mase_paper=_figure(p, "mase"),
                     mase_r=_figure(q, "mase"),
+                    indices=indices,
                 )
             )
     if not rows:
