@@ -164,3 +164,10 @@ class FirstMeanProtocol:
         again = FirstMeanProtocol()
         again.mean_ = self.mean_
         return again
+
+
+class RefitsItself(Smoothing):
+    """A refit that re-estimates the model it was called on instead of a new one."""
+
+    def refit(self, y: Any, exog: Any = None) -> BaseForecaster:
+        return self.fit(y, exog)

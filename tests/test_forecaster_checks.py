@@ -46,7 +46,9 @@ def _unfitted(name: str) -> BaseForecaster:
 
 #: Every built-in forecaster, and the ARIMA that searches its order (on the example's 60 points).
 BUILT_IN = [_unfitted(name) for name in forecaster_names()] + [
-    get_model("arima").build(example_dataset(), {"max_p": 1, "max_q": 1, "max_P": 1, "max_Q": 0})
+    get_model("arima").build(example_dataset(), {"max_p": 1, "max_q": 1, "max_P": 1, "max_Q": 0}),
+    # the article's refit variant: a refit keeps the training span's seasonal indices
+    get_model("holt").build(example_dataset(), {"seasonal_indices": "first_fit"}),
 ]
 
 

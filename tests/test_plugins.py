@@ -22,7 +22,18 @@ from shiftbench.config import config_from_dict
 from shiftbench.errors import ConfigError, InputError
 from shiftbench.models import entry_point_models
 
-from .plugin_models import Hanging, NaNs, Peeking, ProtocolOnly, Raising, Short, Smoothing
+from .plugin_models import (
+    FirstMean,
+    FirstMeanProtocol,
+    Hanging,
+    NaNs,
+    Peeking,
+    ProtocolOnly,
+    Raising,
+    RefitsItself,
+    Short,
+    Smoothing,
+)
 
 MODELS = "tests.plugin_models"
 
@@ -389,3 +400,12 @@ def test_forecasts_of_the_example_model_are_a_frame_of_finite_numbers(tmp_path: 
     values = run.forecasts["y_hat"].to_numpy()
     assert isinstance(run.forecasts, pd.DataFrame)
     assert np.all(np.isfinite(values))
+
+
+def test_the_public_checks_catch_a_refit_that_changes_the_model_it_was_called_on() -> None:
+    from shiftbench.testing import check_refit
+
+    with pytest.raises(AssertionError, match="check_refit failed for RefitsItself"):
+        check_refit(RefitsItself())
+    check_refit(FirstMean())  # keeps its first fit's mean, and says so by a parameter
+    check_refit(FirstMeanProtocol())

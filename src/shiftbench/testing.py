@@ -22,6 +22,8 @@ The checks (:data:`CHECKS`, each a function of the estimator):
 - ``check_forecast_leaves_the_model``: two calls of ``forecast`` give the same numbers, and
   ``one_step_path`` leaves the model as it was;
 - ``check_one_step_path``: ``one_step_path`` equals the forecast/update loop;
+- ``check_refit``: ``refit`` on a longer span gives a new fitted model, forecasting h finite
+  values from the end of that span, and leaves the model it was called on as it was;
 - ``check_no_look_ahead``: in a rolling-origin backtest (one-step, three-step, and refitting
   every seven origins), changing the data after an origin changes nothing forecast from it;
 - ``check_deterministic``: two fits with the same parameters (and seed) give the same numbers;
@@ -257,6 +259,31 @@ def check_one_step_path(estimator: Any) -> None:
         raise _fail(name, estimator, f"one_step_path gave {got}, the loop {np.asarray(means)}")
 
 
+def check_refit(estimator: Any) -> None:
+    """``refit`` (the later fits of a protocol with ``refit_every``) returns another fitted
+    model, whose forecasts are finite, and leaves the model it was called on as it was."""
+    from shiftbench.forecaster import as_forecast
+
+    name = "check_refit"
+    y = _example().y.to_numpy()
+    X = _design(estimator)
+    model = _fitted(estimator)
+    before = model.forecast(3, _future(estimator, 3)).mean.copy()
+    longer = N_FIT + 5
+    again = model.refit(y[:longer], None if X is None else X[:longer])
+    if again is model:
+        raise _fail(name, estimator, "refit() returned the model it was called on")
+    if not np.array_equal(model.forecast(3, _future(estimator, 3)).mean, before):
+        raise _fail(name, estimator, "refit() changed the forecasts of the model it was called on")
+    forecast = getattr(again, "forecast", None)
+    if not callable(forecast):
+        raise _fail(name, estimator, f"refit() returned a {type(again).__name__}, not a model")
+    try:
+        as_forecast(forecast(3, _future(estimator, 3, start=longer)), 3, "refit().forecast(3)")
+    except Exception as exc:
+        raise _fail(name, estimator, str(exc)) from exc
+
+
 def _perturbed(ds: Dataset, position: int) -> Dataset:
     """The example with the target and the observed covariate changed after ``position``."""
     from dataclasses import replace
@@ -374,6 +401,7 @@ CHECKS: tuple[Check, ...] = tuple(
         check_inputs_unchanged,
         check_forecast_leaves_the_model,
         check_one_step_path,
+        check_refit,
         check_no_look_ahead,
         check_deterministic,
         check_outputs,
@@ -419,6 +447,7 @@ __all__ = [
     "check_one_step_path",
     "check_outputs",
     "check_parameters",
+    "check_refit",
     "example_dataset",
     "parametrize_with_checks",
 ]

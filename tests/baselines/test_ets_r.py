@@ -241,3 +241,33 @@ def test_a_constant_series_gets_r_constant_fit() -> None:
     selection = auto_ets(np.full(20, 5.0), 1)
     assert selection.best.form.label == "ETS(A,N,N)"
     assert selection.best.par.alpha == 0.99999
+
+
+def test_the_schur_cohn_root_test_decides_as_the_companion_matrix_eigenvalues() -> None:
+    from shiftbench.baselines.ets.fit import max_root, roots_within
+
+    rng = np.random.default_rng(5)
+    rejected = 0
+    for m in (4, 12):
+        for _ in range(2000):
+            alpha = rng.uniform(0, 1)
+            beta = rng.uniform(0, alpha)
+            gamma = rng.uniform(0, 1 - alpha)
+            phi = 1.0 if rng.uniform() < 0.5 else rng.uniform(0.8, 0.98)
+            a = alpha + beta - alpha * phi
+            coef = [
+                1.0,
+                alpha + beta - phi,
+                *[a] * (m - 2),
+                a + gamma - 1,
+                phi * (1 - alpha - gamma),
+            ]
+            inside = max_root(coef) <= 1 + 1e-10
+            rejected += not inside
+            assert roots_within(coef, 1 + 1e-10) == inside, (m, alpha, beta, gamma, phi)
+    assert rejected > 500  # both kinds of point were tried
+    # by hand: z² − 1.44 has roots ±1.2; z³ − 0.5 z² has roots 0, 0, 0.5
+    assert not roots_within([1.0, 0.0, -1.44], 1.1)
+    assert roots_within([1.0, 0.0, -1.44], 1.25)
+    assert roots_within([1.0, -0.5, 0.0, 0.0], 0.6)
+    assert not roots_within([1.0, -0.5, 0.0, 0.0], 0.4)

@@ -125,11 +125,11 @@ class Filter:
                 self.n + 1,
             )
 
-    def __call__(self, par: Smoothing, state: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """The one-step forecasts of the series and the state after its last value."""
+    def forecasts(self, par: Smoothing, state: FloatArray) -> FloatArray:
+        """The one-step forecasts of the series alone (the optimiser's need)."""
         if self.kernel is None:
-            return one_step_loop(self.form, par, state, self.y)
-        form, n = self.form, self.n
+            return one_step_loop(self.form, par, state, self.y)[0]
+        form = self.form
         has_trend = form.trend != "N"
         p = self.buffer
         p[0] = par.alpha
@@ -141,7 +141,16 @@ class Filter:
         if form.season != "N":
             p[6:] = state[1 + has_trend :][::-1]
         err = self.kernel(p, self.args)
-        f: FloatArray = self.y - err[:n]
+        f: FloatArray = self.y - err[: self.n]
+        return f
+
+    def __call__(self, par: Smoothing, state: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """The one-step forecasts of the series and the state after its last value."""
+        if self.kernel is None:
+            return one_step_loop(self.form, par, state, self.y)
+        f = self.forecasts(par, state)
+        form, n = self.form, self.n
+        has_trend = form.trend != "N"
         out = [self.args.lvl[n]]
         if has_trend:
             out.append(self.args.b[n])
