@@ -105,13 +105,19 @@ def roots_within(coef: list[float], radius: float) -> bool:
     (True, False)
     """
     d = len(coef) - 1
-    a = [c * radius ** (d - i) for i, c in enumerate(coef)]  # p(radius·z)
+    a = [c * w for c, w in zip(coef, _powers(radius, d), strict=True)]  # p(radius·z)
     for size in range(d, 0, -1):  # a holds size + 1 coefficients
         k = a[size] / a[0]
         if not -1.0 < k < 1.0:  # NaN fails too
             return False
         a = [x - k * y for x, y in zip(a, a[size:0:-1], strict=False)]  # a_i − k·a_(size−i)
     return True
+
+
+@lru_cache(maxsize=32)
+def _powers(radius: float, d: int) -> tuple[float, ...]:
+    """radius^d, radius^(d−1), …, 1."""
+    return tuple(radius ** (d - i) for i in range(d + 1))
 
 
 @lru_cache(maxsize=32)
