@@ -171,3 +171,26 @@ class RefitsItself(Smoothing):
 
     def refit(self, y: Any, exog: Any = None) -> BaseForecaster:
         return self.fit(y, exog)
+
+
+class FitReturnsNothing(Smoothing):
+    """``fit`` breaks the contract by returning None (the engine never relied on its result)."""
+
+    def fit(self, y: Any, exog: Any = None) -> None:  # type: ignore[override]
+        super().fit(y, exog)
+
+
+class KeepsLevel(Smoothing):
+    """A refit that keeps the level of the fit it is called on."""
+
+    def refit(self, y: Any, exog: Any = None) -> BaseForecaster:
+        again = self.clone()
+        again.level_ = self.level_
+        return again
+
+
+class ProtocolRefitNone(FirstMeanProtocol):
+    """A plain-protocol class whose ``refit`` works in place and returns nothing."""
+
+    def refit(self, y: Any, exog: Any = None) -> None:  # type: ignore[override]
+        self.fit(y, exog)

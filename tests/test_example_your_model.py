@@ -28,7 +28,7 @@ def test_the_examples_conformance_test_runs_every_check_on_both_settings(
         env=_env(), cwd=tmp_path, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "16 passed" in done.stdout  # 2 settings x 8 checks
+    assert "18 passed" in done.stdout  # 2 settings x 9 checks (shiftbench.testing.CHECKS)
 
 
 @pytest.mark.slow

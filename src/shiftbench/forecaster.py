@@ -179,8 +179,11 @@ class BaseForecaster(BaseEstimator):
         span, as a hyper-parameter of its own says (the seasonally adjusted benchmarks keep
         their seasonal indices with ``seasonal_indices = "first_fit"``). The engine then fits
         the protocol's later spans one after the other, never in a batch
-        (:meth:`fit_batch`)."""
-        return self.clone().fit(y, exog)
+        (:meth:`fit_batch`). It is called on the previous fit as that fit left it, before
+        it absorbed any observation."""
+        again = self.clone()
+        again.fit(y, exog)
+        return again
 
     def gives_intervals(self) -> bool:
         """Whether this model's forecasts carry intervals of their own (by default: those
@@ -328,8 +331,14 @@ class ProtocolAdapter(BaseForecaster):
         own = getattr(getattr(self, "fitted_", None), "refit", None)
         if not callable(own):
             return super().refit(y, exog)
+        fitted = own(y, exog)
+        if fitted is self.fitted_ or not callable(getattr(fitted, "forecast", None)):
+            got = "the model it was called on" if fitted is self.fitted_ else type(fitted).__name__
+            raise FitError(
+                f"{type(self.estimator).__name__}.refit must return a new fitted model, got {got}"
+            )
         again = ProtocolAdapter(estimator=self.estimator)
-        again.fitted_ = own(y, exog)
+        again.fitted_ = fitted
         return again
 
     def _hook(self, name: str, default: Any) -> Any:

@@ -136,3 +136,38 @@ def test_a_protocol_only_model_with_a_refit_of_its_own_is_refitted_through_it() 
     f = run_cell(ds, spec, {}, None).forecasts
     assert f is not None
     np.testing.assert_allclose(f["y_hat"], 7.5)  # the mean of 1..14 at every origin
+
+
+def test_a_refit_starts_from_the_previous_fit_as_fitted_whatever_the_horizon() -> None:
+    from shiftbench.models import ModelSpec
+
+    y = np.array([10.0] * 14 + [20.0, 30.0, 40.0, 50.0, 60.0, 70.0])
+    spec = ModelSpec("keeps", "tests.plugin_models:KeepsLevel", origin="python")
+    for horizon in (1, 3):
+        ds = make_dataset(y, test_size=6, refit_every=2, horizon=horizon)
+        f = run_cell(ds, spec, {"alpha": 0.5}, None).forecasts
+        assert f is not None
+        first = f[f["h"] == 1]["y_hat"].to_numpy()
+        # the fit on 14 tens has level 10; every refit keeps that level, not the one after the
+        # updates of its block (20 then 25 at the third origin)
+        assert first[0] == first[2] == first[4] == 10.0
+
+
+def test_a_model_whose_fit_returns_nothing_still_refits() -> None:
+    from shiftbench.models import ModelSpec
+
+    ds = make_dataset(np.arange(1.0, 21.0), test_size=6, refit_every=2)
+    spec = ModelSpec("nothing", "tests.plugin_models:FitReturnsNothing", origin="python")
+    assert run_cell(ds, spec, {}, None).ok
+
+
+def test_a_plain_refit_that_returns_nothing_fails_its_cell_saying_so() -> None:
+    from shiftbench.models import ModelSpec
+
+    ds = make_dataset(np.arange(1.0, 21.0), test_size=6, refit_every=2)
+    spec = ModelSpec("none", "tests.plugin_models:ProtocolRefitNone", origin="python")
+    result = run_cell(ds, spec, {}, None)
+    assert result.status == "failed"
+    assert "ProtocolRefitNone.refit must return a new fitted model, got NoneType" in (
+        result.error or ""
+    )

@@ -33,9 +33,10 @@ DATA = Path(__file__).parents[2] / "src" / "shiftbench" / "datasets" / "data"
 OUT = DATA / "makridakis2018_r_reference.csv"
 METHOD_ORDER = ["ses", "holt", "damped", "ets", "arima"]
 BAND_ORDER = ["all", "short", "medium", "long"]
-#: R's refit variant keeps the in-sample seasonal indices (the article's one-step rows);
-#: shiftbench's ``refit_every = 1`` estimates them again at every fit, so the stored name says
-#: which variant R's figures are, and a refit run's report does not put them beside its own.
+#: R's refit variant keeps the in-sample seasonal indices (nearest the article's one-step
+#: rows): shiftbench's ``seasonal_indices = "first_fit"`` with ``refit_every = 1``; the default
+#: ``"each_fit"`` estimates them again at every fit, so the stored name says which variant R's
+#: figures are, and a refit run's report puts them beside the first_fit models only.
 REFIT_KEPT = "one_step_refit_in_sample_indices"
 PROTOCOL_ORDER = ["one_step", "multi_step_18", REFIT_KEPT]
 

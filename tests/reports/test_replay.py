@@ -156,3 +156,17 @@ def test_a_hand_edited_manifest_is_not_a_replay_and_raises_nothing() -> None:
     # a run directory is read back from disk: odd types in its manifest must not crash a report
     assert replay._method("ses", {"origin": "variant of ses", "params": [1]}) == ("ses", False)
     assert replay._protocol({"n_series": 1045, "protocol": "18"}) is None
+
+
+def test_a_model_with_its_own_refit_schedule_is_left_out_of_the_replay_table() -> None:
+    from types import SimpleNamespace
+
+    manifest = {
+        "config": {"model_params": {"ses_once": {"class": "ses", "refit_every": 0}}},
+        "datasets": {"m3_monthly": {"protocol": {"refit_every": 1}}},
+    }
+    data = SimpleNamespace(manifest=manifest)
+    assert replay._own_schedule(data, "ses_once", "m3_monthly")  # type: ignore[arg-type]
+    assert not replay._own_schedule(data, "ses", "m3_monthly")  # type: ignore[arg-type]
+    manifest["datasets"]["m3_monthly"]["protocol"]["refit_every"] = 0  # type: ignore[index]
+    assert not replay._own_schedule(data, "ses_once", "m3_monthly")  # type: ignore[arg-type]

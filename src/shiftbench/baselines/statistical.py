@@ -256,12 +256,12 @@ class _Adjusted(BaseForecaster):
         indices = SeasonalIndices.fit(boxcox.forward(values), self.season_length)
         return self._fit_level(values, boxcox, indices)
 
-    def refit(self, y: YLike, exog: XLike = None) -> _Adjusted:
+    def refit(self, y: YLike, exog: XLike = None) -> BaseForecaster:
         """A new model on the longer span ``y``: with ``seasonal_indices = "first_fit"`` the
         smoothing is estimated again on the series adjusted by this fit's indices (and
         transformed by its λ); with ``"each_fit"`` everything is (a fresh fit)."""
         if self.seasonal_indices == "each_fit":
-            return self.clone().fit(y, exog)
+            return super().refit(y, exog)
         self._check_fitted("level_")
         return self.clone()._fit_level(self._checked(y), self.boxcox_, self.indices_)
 

@@ -10,6 +10,7 @@ the one origin is the end of the training span: one fit, one ``forecast`` of the
 
 from __future__ import annotations
 
+import copy
 import time
 import traceback
 import warnings
@@ -166,6 +167,7 @@ def backtest(
     in_sample: npt.NDArray[np.float64] | None = None
     seconds = {"fit": 0.0, "forecast": 0.0}
     previous: BaseForecaster | None = None
+    keeps = type(model).refit is not BaseForecaster.refit  # it may read its previous fit
     for block in refit_blocks(cutoffs, protocol.refit_every):
         c0, c_last = int(block[0]), int(block[-1])
         started = time.perf_counter()
@@ -180,7 +182,8 @@ def backtest(
             else:  # a later fit: the model decides what it keeps of the earlier one
                 model_c0 = previous.refit(span, None if X is None else X[: c0 + 1])
             seconds["fit"] += time.perf_counter() - started
-        previous = model_c0
+        # the next refit starts from this fit as it was fitted, before the updates below
+        previous = copy.deepcopy(model_c0) if keeps and H > 1 else model_c0
         started = time.perf_counter()
         fit_warnings.extend(model_c0.fit_warnings())
         info = model_c0.info()

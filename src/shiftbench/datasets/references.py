@@ -11,33 +11,34 @@ Both are vendored CSV files checked against ``data/SHA256SUMS`` on every load:
   18-step forecasts from the last in-sample origin, by horizon band).
 - ``makridakis2018_r_reference.csv``: R's ``forecast`` package run by
   ``tests/reference/m3_reference.R`` on the 1045 series (``subset_ids(meta, "makridakis2018")``,
-  last 18 points held out) and scored by ``tests/reference/make_r_reference_summary.py``:
-  ``ses``, ``holt``, ``holt(damped = TRUE)`` on the series seasonally adjusted as Naive2 adjusts
-  it (classical multiplicative decomposition when the 90 % autocorrelation test at lag 12 says
+  last 18 points held out) and scored by ``tests/reference/make_r_reference_summary.py``: ``ses``,
+  ``holt``, ``holt(damped = TRUE)`` on the series seasonally adjusted as Naive2 adjusts it
+  (classical multiplicative decomposition when the 90 % autocorrelation test at lag 12 says
   seasonal), then re-seasonalised; ``ets`` and ``auto.arima`` on the original series with their
   defaults. Protocols: ``one_step`` (fitted once on the in-sample part, 18 one-step forecasts at
-  fixed parameters: ``ets(full, model = fit, use.initial.values = TRUE)`` and ``Arima(full,
-  model = fit)``), ``multi_step_18`` (``forecast(fit, h = 18)``),
-  ``one_step_refit_in_sample_indices`` (SES, Holt, Damped refitted at every origin, the
-  in-sample seasonal indices kept: the variant that gives the article's one-step rows; not
-  shiftbench's ``refit_every = 1``, which estimates the indices again at every fit, so a refit
-  run's report does not show these). Box-Cox: λ of ``BoxCox.lambda(x, method = "guerrero")`` on
-  the in-sample part, the method run on the transformed series, forecasts back-transformed
-  without bias adjustment. ``seconds_per_series``: the mean elapsed seconds of a fit and its
-  18-step forecast (``cpu_seconds_per_series`` the R process's CPU time), on the machine named
-  in ``machine``. Stored: all five methods without Box-Cox (``one_step``, ``multi_step_18``),
-  the refit variant of the three smoothing methods, and the smoothing methods and ETS with
-  Box-Cox (``one_step``, ``multi_step_18``), every row on all 1045 series (``subset`` and
-  ``n_series`` say which series a row covers; a row over fewer series is never put beside a
-  mean over all of them). R's Box-Cox ``auto.arima`` is not stored: it costs four times the
-  rest of the run, and the reference test checks it on its sample.
+  fixed parameters: ``ets(full, model = fit, use.initial.values = TRUE)`` and ``Arima(full, model =
+  fit)``), ``multi_step_18`` (``forecast(fit, h = 18)``), ``one_step_refit_in_sample_indices``
+  (SES, Holt, Damped refitted at every origin, the in-sample seasonal indices kept: the variant
+  nearest the article's one-step rows, which a shiftbench run makes with ``refit_every = 1`` and
+  the models' ``seasonal_indices = "first_fit"``; a refit run's report shows these beside those
+  models only, not beside the default ``"each_fit"``, which estimates the indices again at every
+  fit). Box-Cox: λ of ``BoxCox.lambda(x, method = "guerrero")`` on the in-sample part, the method
+  run on the transformed series, forecasts back-transformed without bias adjustment.
+  ``seconds_per_series``: the mean elapsed seconds of a fit and its 18-step forecast
+  (``cpu_seconds_per_series`` the R process's CPU time), on the machine named in ``machine``.
+  Stored: all five methods without Box-Cox (``one_step``, ``multi_step_18``), the refit variant of
+  the three smoothing methods, and the smoothing methods and ETS with Box-Cox (``one_step``,
+  ``multi_step_18``), every row on all 1045 series (``subset`` and ``n_series`` say which series a
+  row covers; a row over fewer series is never put beside a mean over all of them). R's Box-Cox
+  ``auto.arima`` is not stored: it costs four times the rest of the run, and the reference test
+  checks it on its sample.
 
 Columns common to both: ``method`` (shiftbench's model name: naive2, ses, holt, damped, comb,
 theta, arima, ets; ``mlp_iterative`` in the paper's Tables 8 and 9), ``protocol`` (one_step,
-multi_step_18, one_step_refit), ``boxcox`` (bool), ``band`` (all; short h 1–6, medium 7–12,
-long 13–18 for multi_step_18), ``smape`` (%, the mean over series of the M3 sMAPE), ``mase``
-(mean absolute error over the band scaled by the in-sample mean |y_t − y_{t−12}|, mean over
-series).
+multi_step_18, one_step_refit_in_sample_indices), ``boxcox`` (bool), ``band`` (all; short h 1–6,
+medium 7–12, long 13–18 for multi_step_18), ``smape`` (%, the mean over series of the M3 sMAPE),
+``mase`` (mean absolute error over the band scaled by the in-sample mean |y_t − y_{t−12}|, mean
+over series).
 """
 
 from __future__ import annotations

@@ -267,8 +267,8 @@ def training_svg(history: pd.DataFrame) -> str:
 def _boxplot_sideways() -> dict[str, Any]:
     import matplotlib
 
-    major, minor = (int(part) for part in matplotlib.__version__.split(".")[:2])
-    return {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
+    version = tuple(matplotlib.__version_info__[:2])
+    return {"orientation": "horizontal"} if version >= (3, 10) else {"vert": False}
 
 
 def boxplot_svg(table: pd.DataFrame, numbers: list[int], label: str) -> str:

@@ -158,6 +158,21 @@ def _lookup(frame: pd.DataFrame, protocol: str, method: str, boxcox: bool, band:
     return hit.iloc[0] if len(hit) else None
 
 
+def _own_schedule(data: ReportData, model: str, dataset: str) -> bool:
+    """Whether ``model`` re-estimates on a schedule of its own (its section's ``refit_every``)
+    other than the dataset's."""
+    config = data.manifest.get("config")
+    sections = config.get("model_params") if isinstance(config, dict) else None
+    section = sections.get(model) if isinstance(sections, dict) else None
+    own = section.get("refit_every") if isinstance(section, dict) else None
+    if own is None:
+        return False
+    entry = data.manifest["datasets"].get(dataset)
+    protocol = entry.get("protocol") if isinstance(entry, dict) else None
+    shared = protocol.get("refit_every") if isinstance(protocol, dict) else None
+    return bool(own != (shared or 0))
+
+
 def _figure(row: Any, column: str) -> float:
     return math.nan if row is None else float(row[column])
 
@@ -180,6 +195,8 @@ def replay_board(data: ReportData, dataset: str) -> ReplayBoard | None:
         if found is None:
             continue
         method, boxcox = found
+        if _own_schedule(data, model, dataset):
+            continue  # its own refit_every: not the protocol the table compares
         indices = _indices(method, entry) if protocol == "one_step_refit" else ""
         r_protocol = protocol
         if indices == "in-sample":

@@ -91,7 +91,8 @@ def admissible(par: Smoothing, form: ETSForm) -> bool:
 def roots_within(coef: list[float], radius: float) -> bool:
     """Whether every root of the real polynomial with ``coef`` (highest power first, the first
     non-zero) has modulus below ``radius``: R's test ``max(abs(polyroot(P))) <= 1 + 1e-10``
-    without the roots, by the Schur–Cohn test (Marden, *Geometry of Polynomials*, AMS 1966,
+    (which also passes a root of modulus exactly 1 + 1e-10, a set of measure zero) without the
+    roots, by the Schur–Cohn test (Marden, *Geometry of Polynomials*, AMS 1966,
     §42–43; Henrici, *Applied and Computational Complex Analysis* I, 1974, §6.8).
 
     On p(radius·z), monic: its roots all lie inside the unit circle if and only if its constant
