@@ -7,10 +7,10 @@ model has seen (scikit-learn's estimator rules, applied to forecasting).
 
 :class:`BaseForecaster` adds parameter handling and the optional hooks the engine calls on every
 model, each with a default here: ``one_step_path`` (all one-step origins of a backtest; the
-default loops over ``forecast`` and ``update``), ``refit`` (a later fit of a refitting protocol; the
-default is a fresh fit), ``minimum_train``, ``info``, ``fit_warnings``, ``training_history`` and
-``in_sample_predictions``. A model overrides the hooks it has something
-to say in; the engine never probes for attributes.
+default loops over ``forecast`` and ``update``), ``refit`` (a later fit of a refitting protocol;
+the default is a fresh fit), ``minimum_train``, ``info``, ``fit_warnings``, ``training_history``
+and ``in_sample_predictions``. A model overrides the hooks it has something to say in; the
+engine never probes for attributes.
 """
 
 from __future__ import annotations
@@ -374,6 +374,14 @@ class ProtocolAdapter(BaseForecaster):
 
     def __repr__(self) -> str:
         return repr(self.estimator)
+
+
+def keeps_from_previous_fit(model: BaseForecaster) -> bool:
+    """Whether ``model``'s ``refit`` is its own, and so may keep something of the fit it is
+    called on (the engine then refits from that fit and batches only the first)."""
+    if isinstance(model, ProtocolAdapter):
+        return callable(getattr(model.estimator, "refit", None))
+    return type(model).refit is not BaseForecaster.refit
 
 
 def as_forecaster(obj: Any) -> BaseForecaster:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from shiftbench.benchmarks.backtest import backtest
-from shiftbench.forecaster import BaseForecaster, as_forecaster, constructor_params
+from shiftbench.forecaster import BaseForecaster, as_forecast, as_forecaster, constructor_params
 from shiftbench.types import Dataset, Protocol
 
 Check = Callable[[Any], None]
@@ -262,8 +262,6 @@ def check_one_step_path(estimator: Any) -> None:
 def check_refit(estimator: Any) -> None:
     """``refit`` (the later fits of a protocol with ``refit_every``) returns another fitted
     model, whose forecasts are finite, and leaves the model it was called on as it was."""
-    from shiftbench.forecaster import as_forecast
-
     name = "check_refit"
     y = _example().y.to_numpy()
     X = _design(estimator)

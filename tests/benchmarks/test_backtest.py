@@ -171,3 +171,15 @@ def test_a_plain_refit_that_returns_nothing_fails_its_cell_saying_so() -> None:
     assert "ProtocolRefitNone.refit must return a new fitted model, got NoneType" in (
         result.error or ""
     )
+
+
+def test_only_a_model_with_a_refit_of_its_own_is_refitted_from_its_previous_fit() -> None:
+    from shiftbench.baselines.naive import Naive
+    from shiftbench.forecaster import as_forecaster, keeps_from_previous_fit
+
+    from ..plugin_models import FirstMean, FirstMeanProtocol, ProtocolOnly
+
+    assert not keeps_from_previous_fit(Naive())
+    assert not keeps_from_previous_fit(as_forecaster(ProtocolOnly()))  # wrapped, no refit
+    assert keeps_from_previous_fit(FirstMean())
+    assert keeps_from_previous_fit(as_forecaster(FirstMeanProtocol()))

@@ -27,7 +27,7 @@ from shiftbench.benchmarks.protocol import Design, design, refit_blocks
 from shiftbench.errors import FitError
 from shiftbench.evaluation import metrics
 from shiftbench.evaluation.horizons import band_scores
-from shiftbench.forecaster import BaseForecaster, as_forecast
+from shiftbench.forecaster import BaseForecaster, as_forecast, keeps_from_previous_fit
 from shiftbench.models import ModelSpec, get_model
 from shiftbench.rundir.schema import FORECAST_COLUMNS, time_labels
 from shiftbench.types import INTERVAL_LEVELS, Dataset, Forecast
@@ -167,7 +167,7 @@ def backtest(
     in_sample: npt.NDArray[np.float64] | None = None
     seconds = {"fit": 0.0, "forecast": 0.0}
     previous: BaseForecaster | None = None
-    keeps = type(model).refit is not BaseForecaster.refit  # it may read its previous fit
+    keeps = keeps_from_previous_fit(model)
     for block in refit_blocks(cutoffs, protocol.refit_every):
         c0, c_last = int(block[0]), int(block[-1])
         started = time.perf_counter()
@@ -339,8 +339,7 @@ def _fit_together(
         parts = [("test", ds)]
         if wants_conformal(forecaster, ds):
             parts.append(("calibration", calibration_set(ds)))
-        # a model with its own refit keeps something of its first fit: only that one is batched
-        first_only = type(forecaster).refit is not BaseForecaster.refit
+        first_only = keeps_from_previous_fit(forecaster)  # its later fits read the first
         for part, data in parts:
             try:
                 spans = training_spans(forecaster, data)

@@ -277,8 +277,7 @@ def boxplot_svg(table: pd.DataFrame, numbers: list[int], label: str) -> str:
     fig, ax = _figure(height=max(2.2, 0.32 * len(table.columns) + 0.8))
     data = [table[c].dropna().to_numpy(dtype=np.float64) for c in table.columns]
     # matplotlib 3.10 replaced ``vert=False`` by ``orientation="horizontal"`` (3.11 warns)
-    sideways = _boxplot_sideways()
-    ax.boxplot(data, showfliers=False, widths=0.6, **sideways)
+    ax.boxplot(data, showfliers=False, widths=0.6, **_boxplot_sideways())
     ax.set_yticks(range(1, len(data) + 1), [str(n) for n in numbers])
     ax.invert_yaxis()
     ax.set_ylabel("model")
